@@ -1,0 +1,49 @@
+# Two commands for everyone: `make lab` and `make test`.
+# Every target sets up the virtual environment on first use and is cheap to repeat.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+INDEX  := course/00_index.ipynb
+
+.PHONY: help setup lab test lint format release demo clean
+
+help:
+	@echo "make lab      open JupyterLab on the course index"
+	@echo "make test     run every test (notebooks, grading, lint)"
+	@echo "make release  regenerate release/ from source/ with nbgrader"
+	@echo "make lint     ruff check and format check"
+	@echo "make clean    remove the virtual environment and generated files"
+
+setup: $(STAMP)
+
+# Re-install only when a pin changes. The pins come from environment.yml alone.
+$(STAMP): environment.yml requirements-dev.txt coursekit/pins.py
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) coursekit/pins.py > $(VENV)/requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt -r requirements-dev.txt
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(INDEX)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+release: $(STAMP)
+	$(BIN)/python -m coursekit.release
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache gradebook.db
+	find . -name __pycache__ -prune -exec rm -rf {} +
+	find . -name .ipynb_checkpoints -prune -exec rm -rf {} +

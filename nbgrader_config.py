@@ -1,0 +1,48 @@
+"""nbgrader configuration for the activation-functions course.
+
+Plain `nbgrader` commands run from this folder read this file. Each section
+says what it sets and why; later sections (feedback, LMS collection, grading
+sandbox) belong to the instructor's workflow described in README.md.
+"""
+
+import os
+import sys
+
+COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, COURSE_ROOT)  # so that `coursekit` imports from any cwd
+
+c = get_config()  # noqa: F821  (provided by nbgrader when it reads this file)
+
+# --- Course --------------------------------------------------------------
+c.CourseDirectory.course_id = "activation-functions"
+c.CourseDirectory.root = COURSE_ROOT
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints",
+    "*.pyc",
+    "__pycache__",
+    "feedback",
+    ".DS_Store",
+]
+
+# --- Exchange ------------------------------------------------------------
+# nbgrader's default (/usr/local/share/nbgrader/exchange) needs root, which a
+# laptop user or a Binder session does not have. The exchange lives in the
+# course folder (ignored by git) unless NBGRADER_EXCHANGE points elsewhere,
+# for example at the shared folder of a JupyterHub (see README.md).
+c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE", os.path.join(COURSE_ROOT, "exchange"))
+
+# --- Student version -----------------------------------------------------
+# What students see in place of the solution, in both languages of the course.
+c.ClearSolutions.code_stub = {
+    "python": (
+        "# YOUR CODE HERE  請在此寫下你的程式碼\n"
+        'raise NotImplementedError("Replace this line with your answer. 請用你的答案取代這一行。")'
+    )
+}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE  請在此作答"
+
+# --- Execution -----------------------------------------------------------
+# Every cell of these notebooks finishes in well under a second; 30 s leaves
+# room for a slow laptop and still stops an endless loop quickly.
+c.Execute.timeout = 30
+c.Execute.interrupt_on_timeout = True

@@ -1,0 +1,168 @@
+"""A scratch nbgrader course for tests: generate, submit, autograde, read grades.
+
+Tests grade submissions exactly as an instructor would, with the plain
+`nbgrader` command line and the repository's own nbgrader_config.py, but in a
+temporary copy of the course so that the real folders are never touched.
+"""
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parent.parent
+NBGRADER = [sys.executable, "-m", "nbgrader"]
+
+
+@dataclass
+class Graded:
+    """What the gradebook recorded for one student's submission of one assignment."""
+
+    student: str
+    score: float | None
+    max_score: float
+    cells: dict = field(default_factory=dict)  # grade_id -> auto score
+    failures: dict = field(default_factory=dict)  # grade_id -> error text shown in the notebook
+    needs_manual_grade: bool = False
+
+
+def fill_answers(notebook, answers):
+    """Return a copy of `notebook` with the source of solution cells replaced by grade_id."""
+    notebook = nbformat.from_dict(notebook)
+    unknown = set(answers)
+    for cell in notebook.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+            unknown.discard(grade_id)
+    if unknown:
+        raise KeyError(f"no solution cell with grade_id {sorted(unknown)}")
+    return notebook
+
+
+def solution_answers(source_notebook):
+    """The instructor's answers, keyed by grade_id, with nbgrader's markers removed."""
+    answers = {}
+    for cell in source_notebook.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution"):
+            lines = [
+                line
+                for line in cell.source.splitlines()
+                if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")
+            ]
+            answers[meta["grade_id"]] = "\n".join(lines)
+    return answers
+
+
+class ScratchCourse:
+    """A throw-away copy of the course: config, tooling and assignment sources."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / "nbgrader_config.py", self.root / "nbgrader_config.py")
+        ignore = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
+        shutil.copytree(REPO / "coursekit", self.root / "coursekit", ignore=ignore)
+        shutil.copytree(REPO / "source", self.root / "source", ignore=ignore)
+
+    def nbgrader(self, *args, check=True, timeout=600):
+        """Run `nbgrader ARGS` in the scratch course; return the CompletedProcess."""
+        run = subprocess.run(
+            [*NBGRADER, *args],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if check and run.returncode != 0:
+            raise AssertionError(
+                f"nbgrader {' '.join(args)} failed ({run.returncode}):\n{run.stdout}\n{run.stderr}"
+            )
+        return run
+
+    def generate(self, assignment):
+        return self.nbgrader("generate_assignment", assignment, "--force")
+
+    def source_notebook(self, assignment):
+        return nbformat.read(self.root / "source" / assignment / f"{assignment}.ipynb", 4)
+
+    def release_notebook(self, assignment):
+        return nbformat.read(self.root / "release" / assignment / f"{assignment}.ipynb", 4)
+
+    def submission_folder(self, student, assignment):
+        return self.root / "submitted" / student / assignment
+
+    def submit(self, student, assignment, notebook=None, extra_files=None):
+        """Place a submission as `nbgrader collect` would.
+
+        `notebook` is a NotebookNode, raw bytes (for corrupt files) or None
+        (no notebook at all). `extra_files` maps file names to bytes.
+        """
+        folder = self.submission_folder(student, assignment)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{assignment}.ipynb"
+        if isinstance(notebook, bytes):
+            path.write_bytes(notebook)
+        elif notebook is not None:
+            nbformat.write(notebook, path)
+        for name, content in (extra_files or {}).items():
+            (folder / name).write_bytes(content)
+        return folder
+
+    def autograde(self, assignment, *args, check=False, timeout=900):
+        args = ("autograde", assignment, "--force", *args)
+        return self.nbgrader(*args, check=check, timeout=timeout)
+
+    def autograded_notebook(self, student, assignment):
+        path = self.root / "autograded" / student / assignment / f"{assignment}.ipynb"
+        return nbformat.read(path, 4) if path.exists() else None
+
+    def results(self, assignment):
+        """Every student's grade for `assignment`, read from the gradebook."""
+        from nbgrader.api import Gradebook, MissingEntry
+
+        results = {}
+        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
+            for student in gradebook.students:
+                try:
+                    submission = gradebook.find_submission(assignment, student.id)
+                except MissingEntry:
+                    continue
+                graded = Graded(
+                    student=student.id,
+                    score=submission.score,
+                    max_score=submission.max_score,
+                    needs_manual_grade=submission.needs_manual_grade,
+                )
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        if grade.auto_score is not None:
+                            graded.cells[grade.name] = grade.auto_score
+                results[student.id] = graded
+        for student, graded in results.items():
+            graded.failures = error_texts(self.autograded_notebook(student, assignment))
+        return results
+
+
+def error_texts(notebook):
+    """grade_id -> the error a graded cell showed, as the student would read it."""
+    if notebook is None:
+        return {}
+    failures = {}
+    for cell in notebook.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if not grade_id or cell.cell_type != "code":
+            continue
+        texts = []
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                texts.append(f"{output.ename}: {output.evalue}")
+            elif output.output_type == "stream" and output.name == "stderr":
+                texts.append(output.text)
+        if texts:
+            failures[grade_id] = "\n".join(texts)
+    return failures
