@@ -1,0 +1,26 @@
+"""Shared pytest fixtures for the course's tests."""
+
+import os
+import shutil
+
+import pytest
+
+from tests.grading import ScratchCourse
+
+ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require_program(name, why):
+    """Skip on a laptop that lacks `name`; fail on CI, where .ci/run installs it."""
+    if shutil.which(name):
+        return
+    message = f"{name} is not installed ({why})"
+    if ON_CI:
+        pytest.fail(message + "; .ci/run should have installed it")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def scratch_course(tmp_path):
+    """A fresh temporary copy of the course, with nbgrader's real command line."""
+    return ScratchCourse(tmp_path / "course")
