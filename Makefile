@@ -6,6 +6,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 INDEX  := course/00_index.ipynb
+LAB_ARGS ?=
+# JupyterLab refuses to run as root unless told; containers and CI often are root.
+AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: help setup lab test lint format release demo clean
 
@@ -27,7 +30,7 @@ $(STAMP): environment.yml requirements-dev.txt coursekit/pins.py
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(INDEX)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/$(INDEX) $(AS_ROOT) $(LAB_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

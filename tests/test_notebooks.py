@@ -1,0 +1,78 @@
+"""Every lesson and instructor notebook is stored clean and runs top to bottom.
+
+Each notebook runs on a fresh kernel in a temporary copy of its folder (so
+that nothing it writes lands in the repository), offline, with no error and
+nothing at all on stderr: a warning in a lesson is a bug.
+"""
+
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from tests.grading import REPO
+
+NOTEBOOKS = sorted(
+    path.relative_to(REPO)
+    for folder in ("course", "source")
+    for path in (REPO / folder).rglob("*.ipynb")
+    if ".ipynb_checkpoints" not in path.parts
+)
+SECONDS_PER_NOTEBOOK = 10
+
+
+def test_the_course_has_notebooks():
+    assert any(path.parts[0] == "course" for path in NOTEBOOKS)
+
+
+@pytest.mark.parametrize("relpath", NOTEBOOKS, ids=str)
+def test_stored_without_outputs(relpath):
+    notebook = nbformat.read(REPO / relpath, as_version=4)
+    nbformat.validate(notebook)
+    assert notebook.metadata.kernelspec.name == "python3"
+    assert notebook.metadata.kernelspec.language == "python"
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"cell {index} is stored with outputs"
+            assert cell.execution_count is None, f"cell {index} has an execution count"
+
+
+def error_and_stderr_outputs(notebook):
+    problems = []
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                problems.append(f"cell {index}: {output.ename}: {output.evalue}")
+            elif output.output_type == "stream" and output.name == "stderr":
+                problems.append(f"cell {index} wrote to stderr: {output.text.strip()}")
+    return problems
+
+
+@pytest.mark.parametrize("relpath", NOTEBOOKS, ids=str)
+def test_runs_top_to_bottom_quietly(relpath, tmp_path):
+    folder = tmp_path / relpath.parent.name
+    shutil.copytree(REPO / relpath.parent, folder)
+    notebook = nbformat.read(folder / relpath.name, as_version=4)
+    client = NotebookClient(
+        notebook,
+        kernel_name="python3",
+        timeout=SECONDS_PER_NOTEBOOK * 3,
+        allow_errors=True,
+        resources={"metadata": {"path": str(folder)}},
+    )
+    started = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - started
+    assert error_and_stderr_outputs(notebook) == []
+    assert seconds < SECONDS_PER_NOTEBOOK, f"{relpath} took {seconds:.1f} s"
+
+
+def test_no_notebook_in_course_needs_the_network():
+    markers = ("urlopen", "requests.get", "urlretrieve", "pip install", "!wget", "!curl")
+    for relpath in NOTEBOOKS:
+        text = Path(REPO / relpath).read_text(encoding="utf-8")
+        found = [marker for marker in markers if marker in text]
+        assert not found, f"{relpath} mentions {found}"
