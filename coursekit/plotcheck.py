@@ -29,6 +29,11 @@ import warnings
 _exp = math.exp  # captured at import time, before any student code runs
 _isfinite = math.isfinite
 
+try:  # numpy's floating-point error switch, captured before student code could rebind it
+    from numpy import errstate as _numpy_errstate
+except ImportError:  # plotcheck itself does not need numpy
+    _numpy_errstate = None
+
 REL_TOL = 1e-9  # relative tolerance: a few hundred float64 roundings
 ABS_TOL = 1e-12  # absolute tolerance for values that should be (nearly) zero
 
@@ -148,6 +153,16 @@ def axes_of(figures):
     return [ax for figure in figures for ax in figure.get_axes()]
 
 
+def shape_of(value):
+    """The shape of an array, nested list or number: (2, 3), (100,) or () for one number."""
+    shape = getattr(value, "shape", None)
+    if isinstance(shape, tuple):
+        return shape
+    if isinstance(value, (list, tuple)):
+        return (len(value),) + (shape_of(value[0]) if value else ())
+    return ()
+
+
 def as_floats(values):
     """A flat list of Python floats from a number, list or array; None if not all numbers."""
     if hasattr(values, "tolist"):
@@ -227,7 +242,13 @@ def describe_figures(figures):
     parts = []
     for number, figure in enumerate(figures, start=1):
         lines = [line for ax in figure.get_axes() for line in ax.get_lines()]
-        if not lines:
+        scattered = any(ax.collections for ax in figure.get_axes())
+        if not lines and scattered:
+            parts.append(
+                f"figure {number} has scattered points but no line "
+                "(plt.scatter draws points; plt.plot draws a line)"
+            )
+        elif not lines:
             parts.append(f"figure {number} has no lines")
         else:
             parts.append(f"figure {number} has " + "; ".join(describe_line(x) for x in lines))
@@ -323,17 +344,37 @@ def call_quietly(function, *args, **kwargs):
 
     Warnings, stderr and stdout text and exceptions (not KeyboardInterrupt, so an
     nbgrader timeout still stops the cell) are captured and returned as an Outcome.
+    Warnings the student silenced elsewhere come back: warnings.filterwarnings("ignore")
+    is overridden, and numpy's overflow, invalid and divide errors are set to "warn"
+    (np.seterr(all="ignore") hides nothing; harmless underflow stays silent).
     """
     err, out = io.StringIO(), io.StringIO()
     value, error = None, None
+    numpy_warns = contextlib.nullcontext()
+    if _numpy_errstate is not None:
+        numpy_warns = _numpy_errstate(over="warn", invalid="warn", divide="warn", under="ignore")
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
-        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out), numpy_warns:
             try:
                 value = function(*args, **kwargs)
             except Exception as exception:  # noqa: BLE001 - every student error becomes a message
                 error = exception
     return Outcome(value, error, list(seen), err.getvalue(), out.getvalue())
+
+
+def result_of(function, argument, what, quiet=False, hint=""):
+    """Return function(argument), or raise AssertionError saying what went wrong.
+
+    `what` is how the call reads in messages, e.g. "sigmoid(np.array([-1.0, 0.0]))".
+    With quiet=True a warning or stderr text fails too, followed by `hint`.
+    """
+    outcome = call_quietly(function, argument)
+    if outcome.error is not None:
+        raise AssertionError(f"{what} {outcome.problem()}")
+    if quiet and not outcome.ok:
+        raise AssertionError(f"{what} {outcome.problem()}{hint}")
+    return outcome.value
 
 
 # ---------------------------------------------------------------------------
