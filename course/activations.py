@@ -261,7 +261,7 @@ def softmax(x, axis=-1):
 
     The maximum along the axis is subtracted first: the result is mathematically the
     same, but exp then never sees a positive number, so it cannot overflow (e.g. for
-    [1000, 1001, 1002]). Needs at least one dimension.
+    [1000, 1001, 1002]). Needs at least one dimension, and a non-empty axis.
     """
     shifted = x - np.max(x, axis=axis, keepdims=True)
     exps = np.exp(shifted)
