@@ -363,15 +363,16 @@ def call_quietly(function, *args, **kwargs):
     return Outcome(value, error, list(seen), err.getvalue(), out.getvalue())
 
 
-def result_of(function, argument, what, quiet=False, hint=""):
+def result_of(function, argument, what, quiet=False, hint="", error_hint=""):
     """Return function(argument), or raise AssertionError saying what went wrong.
 
     `what` is how the call reads in messages, e.g. "sigmoid(np.array([-1.0, 0.0]))".
-    With quiet=True a warning or stderr text fails too, followed by `hint`.
+    An exception fails, followed by `error_hint`; with quiet=True a warning or
+    stderr text fails too, followed by `hint`.
     """
     outcome = call_quietly(function, argument)
     if outcome.error is not None:
-        raise AssertionError(f"{what} {outcome.problem()}")
+        raise AssertionError(f"{what} {outcome.problem()}{error_hint}")
     if quiet and not outcome.ok:
         raise AssertionError(f"{what} {outcome.problem()}{hint}")
     return outcome.value
@@ -422,9 +423,10 @@ def check_labelled(ax, what="the plot"):
     """Assert that an Axes has x and y axis labels, a title and a legend with a label."""
     xlabel, ylabel = axis_labels(ax)
     if not xlabel or not ylabel:
-        missing = " and ".join(name for name, text in (("x", xlabel), ("y", ylabel)) if not text)
+        missing = [name for name, text in (("x", xlabel), ("y", ylabel)) if not text]
+        empty = "the x and y labels are" if len(missing) == 2 else f"the {missing[0]} label is"
         raise AssertionError(
-            f"{what} needs axis labels; the {missing} label is empty "
+            f"{what} needs axis labels; {empty} empty "
             "(use plt.xlabel(...)/plt.ylabel(...) or ax.set_xlabel(...)/ax.set_ylabel(...))"
         )
     if not titles(ax):
