@@ -46,3 +46,15 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE  請在此作答"
 # room for a slow laptop and still stops an endless loop quickly.
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
+
+# --- LMS collection ------------------------------------------------------
+# `nbgrader zip_collect ASSIGNMENT` imports what the university's e-learning
+# system (Moodle) gives for download: put the zip in downloaded/ASSIGNMENT/archive/.
+# Uploads named as the slides ask, 學號_組別_姓名_Activation functions.ipynb,
+# are filed under the 學號; Moodle's "Full Name_12345_assignsubmission_file_"
+# folders work too. The extractor repairs Chinese file names from zip tools
+# that do not mark UTF-8; the collector keeps each student's newest upload and
+# names every file it skips (see coursekit/lms.py).
+c.ZipCollectApp.extractor_plugin = "coursekit.lms.LmsExtractor"
+c.ZipCollectApp.collector_plugin = "coursekit.lms.LmsCollector"
+c.LmsCollector.timezone = "Asia/Taipei"  # the LMS server's clock, for upload times
