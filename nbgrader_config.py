@@ -58,3 +58,14 @@ c.Execute.interrupt_on_timeout = True
 c.ZipCollectApp.extractor_plugin = "coursekit.lms.LmsExtractor"
 c.ZipCollectApp.collector_plugin = "coursekit.lms.LmsCollector"
 c.LmsCollector.timezone = "Asia/Taipei"  # the LMS server's clock, for upload times
+
+# --- Feedback ------------------------------------------------------------
+# nbgrader's feedback shows hidden tests by default (upstream issue #917).
+# HideHiddenTests removes them from each test cell's code AND from its outputs
+# (a failing hidden assert's traceback would otherwise list the hidden lines);
+# students keep each test's result and its failure message.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "coursekit.feedback.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
