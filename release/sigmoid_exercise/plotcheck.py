@@ -471,3 +471,327 @@ def check_line_plotted(figures, xs, ys, what, rel_tol=REL_TOL, abs_tol=ABS_TOL):
         f"No line in your figures is {what} ({len(xs)} points, x from {_short(xs[0])} "
         f"to {_short(xs[-1])}); found: {describe_figures(figures)}"
     )
+
+
+# --- Grid inspection (leaky_relu_homework) ---
+# Checks for a figure that must hold a grid of subplots, one curve per panel, for
+# example a 3x3 grid whose panel i (counted row by row) draws row i of a table of
+# parameters. Panels are named the way students count them: "panel 4 (row 2, column 1)".
+
+MIN_CURVE_POINTS = 50  # fewer points than this draws a kinked curve as a visible polygon
+END_TOL = 1e-6  # how close (relative to the x range) a curve's ends must be to x_min and x_max
+
+
+def defined(name, hint):
+    """The notebook's variable `name`, or AssertionError telling the student to define it."""
+    namespace = notebook_namespace()
+    if name not in namespace:
+        raise AssertionError(f"{name} is not defined: {hint} (and run that cell)")
+    return namespace[name]
+
+
+def figures_made_by(function, *args, **kwargs):
+    """Call function(*args, **kwargs) quietly; return (Outcome, the figures pyplot made meanwhile).
+
+    Needs remember_figures() to have run (the locked setup cell does it).
+    """
+    already = len(_remembered)
+    outcome = call_quietly(function, *args, **kwargs)
+    return outcome, _remembered[already:]
+
+
+def close_figures(figures):
+    """Close figures a test made, so that they neither pile up nor show under the test cell."""
+    import matplotlib.pyplot as plt
+
+    for figure in figures:
+        plt.close(figure)
+
+
+def panel_name(index, ncols):
+    """'panel 4 (row 2, column 1)' for index 3 of a grid with 3 columns (counting from 1)."""
+    row, column = divmod(index, ncols)
+    return f"panel {index + 1} (row {row + 1}, column {column + 1})"
+
+
+def subplot_cells(ax):
+    """(nrows, ncols, first, last) of the grid cells an Axes covers, counted row by row from 0.
+
+    None when the Axes was not made by plt.subplot/plt.subplots/fig.add_subplot (e.g. add_axes).
+    """
+    spec = ax.get_subplotspec()
+    if spec is None:
+        return None
+    nrows, ncols, first, last = spec.get_geometry()
+    return nrows, ncols, first, last
+
+
+def panels_in_order(figure):
+    """A figure's Axes ordered by their subplot cell, row by row; Axes outside any grid last."""
+    in_grid = [ax for ax in figure.get_axes() if subplot_cells(ax) is not None]
+    others = [ax for ax in figure.get_axes() if subplot_cells(ax) is None]
+    return sorted(in_grid, key=lambda ax: subplot_cells(ax)[2]) + others
+
+
+def check_one_figure(value, made, what):
+    """Assert that `value` is a matplotlib Figure and that no more than one figure was `made`.
+
+    `what` names the value in messages, e.g. "plot_grid(params)" or "fig".
+    """
+    from matplotlib.figure import Figure
+
+    if len(made) > 1:
+        raise AssertionError(
+            f"{what} made {len(made)} figures; all panels belong in ONE figure (create it "
+            "once, with plt.figure() or plt.subplots(...), then draw each panel in a subplot)"
+        )
+    if not isinstance(value, Figure):
+        raise AssertionError(
+            f"{what} should be a matplotlib Figure; it is {type(value).__name__} {value!r:.60} "
+            "(a function should end with `return fig`; in the plt.subplot style fig = plt.gcf())"
+        )
+
+
+def panels_drawn(value, made):
+    """Every Axes of the figures `made` (and of `value` if it is another Figure), in subplot order.
+
+    Lets curves and titles be checked even when they were spread over several figures.
+    """
+    from matplotlib.figure import Figure
+
+    figures = list(made)
+    if isinstance(value, Figure) and all(value is not figure for figure in figures):
+        figures.append(value)
+    return [ax for figure in figures for ax in panels_in_order(figure)]
+
+
+def check_grid(figure, nrows, ncols, what="the figure"):
+    """Assert `figure` is an nrows x ncols grid of subplots, one Axes per cell.
+
+    Returns the Axes row by row. Also checks that where they sit on the figure agrees:
+    each panel is right of the one before it in its row and below the one above it.
+    """
+    axes = figure.get_axes()
+    wanted = nrows * ncols
+    shape = f"{nrows}x{ncols}"
+    if len(axes) != wanted:
+        raise AssertionError(
+            f"{what} should have {wanted} panels (Axes) in a {shape} grid; it has {len(axes)}"
+        )
+    for ax in axes:
+        cells = subplot_cells(ax)
+        if cells is None:
+            raise AssertionError(
+                f"a panel of {what} was not made as a subplot (fig.add_axes?); use "
+                f"plt.subplot({nrows}, {ncols}, i + 1) or plt.subplots({nrows}, {ncols})"
+            )
+        rows, cols, first, last = cells
+        if (rows, cols) != (nrows, ncols):
+            raise AssertionError(
+                f"a panel of {what} belongs to a {rows}x{cols} grid; expected a {shape} grid "
+                f"(plt.subplot({nrows}, {ncols}, i + 1) or plt.subplots({nrows}, {ncols}))"
+            )
+        if first != last:
+            raise AssertionError(f"a panel of {what} spans several cells of the {shape} grid")
+    panels = panels_in_order(figure)
+    used = [subplot_cells(ax)[2] for ax in panels]
+    if used != list(range(wanted)):
+        twice = sorted({index + 1 for index in used if used.count(index) > 1})
+        raise AssertionError(f"{what} draws more than one Axes in grid cell(s) {twice}")
+    check_reading_order(panels, ncols, what)
+    return panels
+
+
+def check_reading_order(panels, ncols, what="the figure"):
+    """Assert that panels (in subplot order) sit on the figure row by row, left to right."""
+    boxes = [ax.get_position() for ax in panels]
+    for index, box in enumerate(boxes):
+        row, column = divmod(index, ncols)
+        if column > 0 and not box.x0 > boxes[index - 1].x0:
+            raise AssertionError(
+                f"in {what}, {panel_name(index, ncols)} is not right of "
+                f"{panel_name(index - 1, ncols)} (was a panel moved with set_position?)"
+            )
+        if row > 0 and not box.y0 < boxes[index - ncols].y0:
+            raise AssertionError(
+                f"in {what}, {panel_name(index, ncols)} is not below "
+                f"{panel_name(index - ncols, ncols)} (was a panel moved with set_position?)"
+            )
+
+
+def reference_leaky_relu(x, alpha):
+    """Leaky ReLU of one float: x for x >= 0, alpha * x below 0 (for every alpha)."""
+    return x if x >= 0 else alpha * x
+
+
+def curve_problem(ax, reference, x_min, x_max, min_points=MIN_CURVE_POINTS):
+    """'' when a line of `ax` is y = reference(x) for x from x_min to x_max, else why not.
+
+    The line must start at x_min and end at x_max (both included, within END_TOL of
+    the range), stay inside, have at least min_points points, and match everywhere.
+    """
+    lines = [(line, line_data(line)) for line in ax.get_lines()]
+    lines = [(line, data) for line, data in lines if data is not None and data[0]]
+    if not lines:
+        return "it has no line (draw the curve with plt.plot(x, y) or ax.plot(x, y))"
+    problems = []
+    for line, (xs, ys) in sorted(lines, key=lambda pair: -len(pair[1][0])):
+        problem = _one_curve_problem(xs, ys, reference, x_min, x_max, min_points)
+        if not problem:
+            return ""
+        problems.append(f"{describe_line(line)}: {problem}")
+    return problems[0]
+
+
+def _one_curve_problem(xs, ys, reference, x_min, x_max, min_points):
+    if not all(_isfinite(value) for value in xs + ys):
+        return "it holds NaN or infinite values"
+    tolerance = END_TOL * (x_max - x_min if x_max > x_min else 1.0)
+    lowest, highest = min(xs), max(xs)
+    if not (is_close(lowest, x_min, 0.0, tolerance) and is_close(highest, x_max, 0.0, tolerance)):
+        return (
+            f"its x values go from {_short(lowest)} to {_short(highest)}, expected from "
+            f"{_short(x_min)} to {_short(x_max)} with both ends included (np.linspace does that)"
+        )
+    if len(xs) < min_points:
+        return f"it has only {len(xs)} points; use at least {min_points}"
+    for x, y in zip(xs, ys, strict=True):
+        expected = reference(x)
+        if not is_close(y, expected):
+            return f"at x = {_short(x)} its y is {y!r}, expected {expected!r}"
+    return ""
+
+
+def check_panel_curves(panels, curves, ncols, context=""):
+    """Assert that panel i draws curves[i] = (reference, x_min, x_max, description).
+
+    A wrong panel is named with the first thing wrong; if it draws another panel's
+    curve instead, the message says so (panels filled column by column, for instance).
+    `context` starts every message, e.g. "In fig: ".
+    """
+    if len(panels) != len(curves):
+        raise AssertionError(f"{context}expected {len(curves)} panels, found {len(panels)}")
+    wrong = []
+    for index, (reference, x_min, x_max, description) in enumerate(curves):
+        problem = curve_problem(panels[index], reference, x_min, x_max)
+        if problem:
+            wrong.append((index, description, problem))
+    if not wrong:
+        return
+    index, description, problem = wrong[0]
+    elsewhere = [
+        other
+        for other, (reference, x_min, x_max, _) in enumerate(curves)
+        if other != index and not curve_problem(panels[index], reference, x_min, x_max)
+    ]
+    hint = ""
+    if elsewhere:
+        nrows = -(-len(curves) // ncols)
+        hint = (
+            f". It draws the curve meant for {panel_name(elsewhere[0], ncols)}: fill the panels "
+            f"row by row (panel i is plt.subplot({nrows}, {ncols}, i + 1), or axs.flat[i])"
+        )
+    raise AssertionError(
+        f"{context}{len(wrong)} of {len(curves)} panels are wrong. "
+        f"{panel_name(index, ncols)} should draw {description}, but {problem}{hint}"
+    )
+
+
+NUMBER_PATTERN = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+
+
+def numbers_in(text):
+    """The numbers written in a text, as (value, decimals shown): 'alpha = -0.25' -> [(-0.25, 2)].
+
+    A unicode minus (matplotlib writes one) counts as a minus sign.
+    """
+    import re
+
+    found = []
+    for match in re.finditer(NUMBER_PATTERN, text.replace("\u2212", "-")):
+        written = match.group()
+        mantissa = written.lower().split("e")[0]
+        decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+        found.append((float(written), decimals))
+    return found
+
+
+def shows_number(text, value):
+    """True when `text` writes `value`, exactly or rounded to 2 or more decimals."""
+    for number, decimals in numbers_in(text):
+        if is_close(number, value):
+            return True
+        if decimals >= 2 and abs(number - value) <= 0.5 * 10.0**-decimals * (1 + 1e-9):
+            return True
+    return False
+
+
+def axes_titles(ax):
+    """Non-empty titles of one Axes (left, center, right), without the figure's suptitle."""
+    found = [ax.get_title(loc=loc).strip() for loc in ("left", "center", "right")]
+    return [text for text in found if text]
+
+
+def check_panel_titles(panels, values, ncols, name, context=""):
+    """Assert that panel i has a title showing values[i]; `name` says what it is, e.g. 'alpha'.
+
+    `context` starts every message, e.g. "In fig: ".
+    """
+    if len(panels) != len(values):
+        raise AssertionError(f"{context}expected {len(values)} panels, found {len(panels)}")
+    wrong = []
+    for index, value in enumerate(values):
+        shown = axes_titles(panels[index])
+        if not any(shows_number(text, value) for text in shown):
+            wrong.append((index, value, shown))
+    if not wrong:
+        return
+    index, value, shown = wrong[0]
+    got = f"its title is {shown[0]!r}" if shown else "it has no title"
+    raise AssertionError(
+        f"{context}{len(wrong)} of {len(values)} panel titles do not show their {name}. "
+        f"{panel_name(index, ncols)} should show {name} = {value!r} in its title, but {got} "
+        f"(e.g. ax.set_title(f'alpha = {{alpha}}') or plt.title(...) after plt.subplot)"
+    )
+
+
+def float_rows(path):
+    """The rows of a CSV file with a header line, as dicts of floats (the tests' own reader)."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as file:
+        return [{key: float(value) for key, value in row.items()} for row in csv.DictReader(file)]
+
+
+def check_records(value, expected, what):
+    """Assert that `value` is a list of dicts equal to `expected` (dicts of floats), in order."""
+    if not isinstance(value, list):
+        raise AssertionError(
+            f"{what} should return a list (of {len(expected)} dicts); "
+            f"it returned {type(value).__name__} {value!r:.60}"
+        )
+    if len(value) != len(expected):
+        raise AssertionError(
+            f"{what} should return {len(expected)} dicts, one per row; it returned {len(value)}"
+        )
+    for number, (got, wanted) in enumerate(zip(value, expected, strict=True), start=1):
+        if not isinstance(got, dict):
+            raise AssertionError(
+                f"{what}: item {number} should be a dict; it is {type(got).__name__} {got!r:.60}"
+            )
+        if set(got) != set(wanted):
+            raise AssertionError(
+                f"{what}: row {number} should have the keys {sorted(wanted)}; "
+                f"it has {sorted(got, key=str)}"
+            )
+        for key, expected_value in wanted.items():
+            actual = got[key]
+            if not isinstance(actual, float):
+                raise AssertionError(
+                    f"{what}: row {number}[{key!r}] should be a float; it is "
+                    f"{type(actual).__name__} {actual!r:.40} (convert it with float(...))"
+                )
+            if not is_close(actual, expected_value):
+                raise AssertionError(
+                    f"{what}: row {number}[{key!r}] should be {expected_value!r}; it is {actual!r}"
+                )

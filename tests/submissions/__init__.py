@@ -1,0 +1,1 @@
+"""Student submissions, written as students write them, for the grading tests."""

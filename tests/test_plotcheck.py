@@ -1,0 +1,236 @@
+"""coursekit.plotcheck, general part: finding figures, reading them, comparing, running quietly.
+
+The grid-inspection section (leaky_relu_homework) is tested with that homework.
+Figures that the inline backend closes are tested in a real kernel by
+tests/test_sigmoid_exercise.py (the pyplot_style submission is found only through
+the figure hook); here matplotlib runs headless (Agg).
+"""
+
+import math
+import sys
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import mpmath  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from coursekit import plotcheck  # noqa: E402
+
+
+@pytest.fixture
+def remembering():
+    """remember_figures() inside an rc_context, so the hook is gone after the test."""
+    with matplotlib.rc_context():
+        plotcheck.remember_figures()
+        yield
+        plt.close("all")
+
+
+def draw_in_a_function():
+    """A pyplot-style plot whose figure no variable keeps, then closed like the inline backend."""
+    plt.figure()
+    plt.plot([0.0, 1.0, 2.0], [0.0, 1.0, 4.0], label="square")
+    plt.close("all")
+
+
+# --- Finding figures ------------------------------------------------------------------------
+
+
+def test_a_closed_figure_no_variable_holds_is_still_found(remembering):
+    draw_in_a_function()
+    assert plt.get_fignums() == []
+    figures = plotcheck.candidate_figures(namespace={})
+    assert len(figures) == 1
+    assert plotcheck.line_data(figures[0].axes[0].lines[0]) == ([0.0, 1.0, 2.0], [0.0, 1.0, 4.0])
+
+
+def test_remember_figures_installs_one_hook_and_starts_afresh(remembering):
+    draw_in_a_function()
+    plotcheck.remember_figures()
+    hooks = matplotlib.rcParams["figure.hooks"]
+    assert hooks.count("coursekit.plotcheck:_remember") == 1
+    assert plotcheck.remembered_figures() == []
+
+
+def test_figures_are_found_through_variables_without_the_hook():
+    figure = matplotlib.figure.Figure()
+    ax = figure.add_subplot()
+    other = matplotlib.figure.Figure()
+    grid = np.empty((1, 2), dtype=object)
+    grid[0, 0], grid[0, 1] = other.add_subplot(1, 2, 1), other.add_subplot(1, 2, 2)
+    lines = ax.plot([1, 2], [3, 4])
+    namespace = {"ax": ax, "axs": grid, "Out": {3: lines}, "__builtins__": {}}
+    found = plotcheck.figures_in_namespace(namespace)
+    assert {id(f) for f in found} == {id(figure), id(other)}
+    assert plotcheck.candidate_figures(namespace={"f": figure, "g": figure}) == [figure]
+
+
+def test_outside_ipython_the_namespace_is_empty():
+    assert plotcheck.notebook_namespace() == {}
+
+
+# --- Reading figures ------------------------------------------------------------------------
+
+
+def test_labels_titles_and_legends_are_read():
+    figure, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], label="_hidden")
+    assert plotcheck.axis_labels(ax) == ("", "")
+    assert plotcheck.titles(ax) == []
+    assert plotcheck.legend_texts(ax) == []
+    ax.set_xlabel(" x ")
+    ax.set_ylabel("y")
+    ax.set_title("right title", loc="right")
+    figure.suptitle("whole figure")
+    figure.legend(["a line"])
+    assert plotcheck.axis_labels(ax) == ("x", "y")
+    assert plotcheck.titles(ax) == ["right title", "whole figure"]
+    assert plotcheck.legend_texts(ax) == ["a line"]
+    plotcheck.check_labelled(ax)
+    plt.close(figure)
+
+
+@pytest.mark.parametrize(
+    "missing, words",
+    [
+        ("xlabel", "the x label is empty"),
+        ("title", "needs a title"),
+        ("legend", "needs a legend with a label"),
+    ],
+)
+def test_check_labelled_names_what_is_missing(missing, words):
+    figure, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], label="line")
+    ax.set_xlabel("" if missing == "xlabel" else "x")
+    ax.set_ylabel("y")
+    ax.set_title("" if missing == "title" else "t")
+    if missing != "legend":
+        ax.legend()
+    with pytest.raises(AssertionError, match=words):
+        plotcheck.check_labelled(ax, "the plot")
+    plt.close(figure)
+
+
+def test_check_line_plotted_finds_the_line_or_says_what_it_saw():
+    xs = plotcheck.evenly_spaced(-1.0, 1.0, 5)
+    figure, ax = plt.subplots()
+    with pytest.raises(AssertionError, match="No figure was found"):
+        plotcheck.check_line_plotted([], xs, xs, "y = x")
+    ax.plot(np.array(xs), np.array(xs) ** 3, label="cube")
+    with pytest.raises(AssertionError, match=r"right x values but is not y = x: at x = -0.5"):
+        plotcheck.check_line_plotted([figure], xs, xs, "y = x")
+    with pytest.raises(AssertionError, match=r"found: figure 1 has line 'cube' with 5 points"):
+        plotcheck.check_line_plotted([figure], xs[:4], xs[:4], "y = x")
+    ax.plot(np.linspace(-1, 1, 5), np.linspace(-1, 1, 5))
+    assert plotcheck.check_line_plotted([figure], xs, xs, "y = x") == (ax, ax.lines[1])
+    plt.close(figure)
+
+
+def test_a_scatter_plot_is_named_as_such():
+    figure, ax = plt.subplots()
+    ax.scatter([0, 1], [0, 1])
+    assert "plt.scatter draws points" in plotcheck.describe_figures([figure])
+    plt.close(figure)
+
+
+# --- Numbers ----------------------------------------------------------------------------------
+
+
+def test_as_floats_and_shape_of():
+    assert plotcheck.as_floats(np.arange(6).reshape(2, 3)) == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    assert plotcheck.as_floats(np.float64(0.5)) == [0.5]
+    assert plotcheck.as_floats([1, [2.5, 3]]) == [1.0, 2.5, 3.0]
+    assert plotcheck.as_floats(["1"]) is None
+    assert plotcheck.as_floats(None) is None
+    assert plotcheck.shape_of(np.zeros((2, 3))) == (2, 3)
+    assert plotcheck.shape_of([[1, 2], [3, 4], [5, 6]]) == (3, 2)
+    assert plotcheck.shape_of(0.5) == plotcheck.shape_of(np.array(0.5)) == ()
+
+
+def test_is_close():
+    assert plotcheck.is_close(1.0, 1.0 + 1e-12)
+    assert not plotcheck.is_close(1.0, 1.0 + 1e-6)
+    assert plotcheck.is_close(1e-13, 0.0)  # absolute tolerance near zero
+    assert not plotcheck.is_close(math.nan, math.nan)
+    assert plotcheck.is_close(math.inf, math.inf)
+    assert not plotcheck.is_close(math.inf, 1e308)
+
+
+def test_comparisons_ignore_rebound_numpy_and_math_helpers(monkeypatch):
+    monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
+    monkeypatch.setattr(np, "isclose", lambda *a, **k: True)
+    monkeypatch.setattr(math, "isclose", lambda *a, **k: True)
+    monkeypatch.setattr(math, "exp", lambda x: 0.0)
+    assert not plotcheck.is_close(1.0, 2.0)
+    assert plotcheck.reference_sigmoid(0.0) == 0.5
+    with pytest.raises(AssertionError, match="wrong at position 1"):
+        plotcheck.check_values(np.array([0.0, 1.0]), [0.0, 2.0], "f(x)")
+
+
+def test_evenly_spaced_matches_linspace():
+    ours = plotcheck.evenly_spaced(-5.0, 5.0, 100)
+    assert len(ours) == 100 and ours[0] == -5.0 and ours[-1] == 5.0
+    assert plotcheck.first_difference(ours, np.linspace(-5, 5, 100).tolist(), 1e-15, 0) is None
+
+
+def test_reference_sigmoid_is_exact_to_rounding_and_never_overflows():
+    mpmath.mp.dps = 50
+    for x in [-1e308, -1e4, -1000.0, -745.0, -709.0, -36.7, -1.0, 0.0, 1e-9, 2.5, 40.0, 1e308]:
+        exact = float(1 / (1 + mpmath.exp(-mpmath.mpf(x))))
+        assert plotcheck.is_close(plotcheck.reference_sigmoid(x), exact, 2**-52, 0.0), x
+
+
+def test_check_values_messages():
+    with pytest.raises(AssertionError, match="should have 3 values; yours has 2"):
+        plotcheck.check_values([1.0, 2.0], [1.0, 2.0, 3.0], "Y")
+    with pytest.raises(AssertionError, match=r"at x = 7\): expected 3.0, yours is nan"):
+        plotcheck.check_values([1.0, math.nan], [1.0, 3.0], "Y", inputs=[6.0, 7.0])
+    with pytest.raises(AssertionError, match="Y should be numbers"):
+        plotcheck.check_values("abc", [1.0], "Y")
+
+
+# --- Running student code quietly -----------------------------------------------------------
+
+
+def noisy(x):
+    print("debug", x)
+    print("to stderr", file=sys.stderr)
+    return np.exp(np.array([x]))
+
+
+def test_call_quietly_captures_everything(capsys):
+    outcome = plotcheck.call_quietly(noisy, 1000.0)
+    assert [str(w.message) for w in outcome.warnings] == ["overflow encountered in exp"]
+    assert outcome.stdout == "debug 1000.0\n"
+    assert outcome.stderr == "to stderr\n"
+    assert not outcome.ok and outcome.problem().startswith("gave a RuntimeWarning: overflow")
+    failing = plotcheck.call_quietly(math.sqrt, -1.0)
+    assert isinstance(failing.error, ValueError)
+    assert failing.problem() == "raised ValueError: math domain error"
+    assert capsys.readouterr() == ("", "")
+
+
+def test_warnings_silenced_by_the_student_come_back():
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.filterwarnings("ignore")
+        outcome = plotcheck.call_quietly(np.exp, np.array([1000.0]))
+    assert len(outcome.warnings) == 1
+
+
+def test_underflow_stays_silent():
+    outcome = plotcheck.call_quietly(np.exp, np.array([-1000.0]))
+    assert outcome.ok and outcome.value.tolist() == [0.0]
+
+
+def test_result_of_turns_trouble_into_plain_assertions():
+    assert plotcheck.result_of(np.exp, 0.0, "exp(0)") == 1.0
+    assert plotcheck.result_of(np.exp, 1000.0, "exp(1000)") == math.inf  # warnings allowed
+    with pytest.raises(AssertionError, match=r"exp\(1000\) gave a RuntimeWarning.* hint"):
+        plotcheck.result_of(np.exp, 1000.0, "exp(1000)", quiet=True, hint=" hint")
+    with pytest.raises(AssertionError, match=r"sqrt\(-1\) raised ValueError.* try cmath"):
+        plotcheck.result_of(math.sqrt, -1.0, "sqrt(-1)", error_hint=" try cmath")
