@@ -69,3 +69,9 @@ c.GenerateFeedback.preprocessors = [
     "coursekit.feedback.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# --- Grades export -------------------------------------------------------
+# `nbgrader export` writes grades.csv with one row per student (matched on the
+# student id by an LMS gradebook import): each assignment's score and status,
+# each graded question, the total (see coursekit/grades.py).
+c.ExportApp.plugin_class = "coursekit.grades.GradesPerStudentCsv"
