@@ -9,6 +9,7 @@ the figure hook); here matplotlib runs headless (Agg).
 import math
 import sys
 import warnings
+from pathlib import Path
 
 import matplotlib
 
@@ -16,8 +17,10 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import mpmath  # noqa: E402
+import nbformat  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
 
 from coursekit import plotcheck  # noqa: E402
 
@@ -234,3 +237,39 @@ def test_result_of_turns_trouble_into_plain_assertions():
         plotcheck.result_of(np.exp, 1000.0, "exp(1000)", quiet=True, hint=" hint")
     with pytest.raises(AssertionError, match=r"sqrt\(-1\) raised ValueError.* try cmath"):
         plotcheck.result_of(math.sqrt, -1.0, "sqrt(-1)", error_hint=" try cmath")
+
+
+# --- In a real kernel with the inline backend -------------------------------------------------
+
+KERNEL_CELLS = [
+    "%matplotlib inline\nimport matplotlib.pyplot as plt\nimport plotcheck\n"
+    "plotcheck.remember_figures()",
+    "def draw():\n    plt.plot([0, 1], [0, 1], label='closed by show')\n    plt.show()\ndraw()",
+    "plt.plot([0, 1, 2], [0, 1, 2], label='closed at the end of the cell')",
+    "plt.style.use('default')  # drops the figure hook from rcParams",
+    "plt.plot([0, 1, 2, 3], [0, 1, 2, 3], label='after a reset in an earlier cell')\nplt.show()",
+    "plt.rcdefaults()\nplt.plot([0, 1, 2, 3, 4], [0, 1, 2, 3, 4], label='reset in the same cell')",
+    "import matplotlib\n"
+    "print(matplotlib.pyplot.get_fignums(), matplotlib.rcParams['figure.hooks'])\n"
+    "print(plotcheck.describe_figures(plotcheck.candidate_figures()))",
+]
+
+
+def test_figures_closed_by_the_inline_backend_are_found_in_a_later_cell(tmp_path):
+    plotcheck_file = Path(plotcheck.__file__)
+    (tmp_path / "plotcheck.py").write_bytes(plotcheck_file.read_bytes())
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in KERNEL_CELLS])
+    client = NotebookClient(
+        notebook, timeout=60, kernel_name="python3", resources={"metadata": {"path": tmp_path}}
+    )
+    client.execute()
+    printed = "".join(o.get("text", "") for o in notebook.cells[-1].outputs)
+    assert printed.splitlines() == [
+        "[] ['plotcheck:_remember']",
+        "figure 1 has line 'closed by show' with 2 points, x from 0 to 1. "
+        "figure 2 has line 'closed at the end of the cell' with 3 points, x from 0 to 2. "
+        "figure 3 has line 'after a reset in an earlier cell' with 4 points, x from 0 to 3. "
+        "figure 4 has line 'reset in the same cell' with 5 points, x from 0 to 4",
+    ]
+    for cell in notebook.cells:
+        assert not [o for o in cell.outputs if o.get("name") == "stderr"]

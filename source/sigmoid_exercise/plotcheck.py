@@ -53,18 +53,45 @@ def _remember(figure):
     _remembered.append(figure)
 
 
-def remember_figures():
-    """Start remembering every figure pyplot creates from now on (call in the setup cell).
-
-    Uses rcParams["figure.hooks"] (matplotlib >= 3.7), which pyplot.figure and
-    pyplot.subplots call with each new Figure. Calling it again starts afresh.
-    """
+def _install_hook(*_event_info):
+    """Put the figure hook into rcParams unless it is there (also an IPython pre_run_cell hook)."""
     import matplotlib
 
     hooks = list(matplotlib.rcParams["figure.hooks"])
     if _hook_name() not in hooks:
         matplotlib.rcParams["figure.hooks"] = hooks + [_hook_name()]
+
+
+def _remember_open_figures():
+    """IPython post_execute callback, run before the inline backend closes a cell's figures."""
+    from matplotlib import _pylab_helpers
+
+    for manager in _pylab_helpers.Gcf.get_all_fig_managers():
+        figure = manager.canvas.figure
+        if all(figure is not known for known in _remembered):
+            _remembered.append(figure)
+
+
+def remember_figures():
+    """Start remembering every figure pyplot creates from now on (call in the setup cell).
+
+    Uses rcParams["figure.hooks"] (matplotlib >= 3.7), which pyplot.figure and
+    pyplot.subplots call with each new Figure. Calling it again starts afresh.
+    In IPython two safety nets cover a student who resets rcParams
+    (plt.style.use("default"), plt.rcdefaults()): the hook is put back before each
+    cell, and figures still open when a cell ends are kept before the inline backend
+    closes them. Not covered: a reset and plt.show() in the same cell, with no
+    variable holding the figure.
+    """
+    _install_hook()
     _remembered.clear()
+    shell = _shell()
+    if shell is not None:
+        if _install_hook not in shell.events.callbacks["pre_run_cell"]:
+            shell.events.register("pre_run_cell", _install_hook)
+        after_cell = shell.events.callbacks["post_execute"]
+        if _remember_open_figures not in after_cell:
+            after_cell.insert(0, _remember_open_figures)  # before the inline backend's flush
 
 
 def remembered_figures():
@@ -72,13 +99,18 @@ def remembered_figures():
     return list(_remembered)
 
 
-def notebook_namespace():
-    """The running notebook's variables, or {} outside IPython."""
+def _shell():
+    """The running IPython shell, or None (plain Python, pytest)."""
     try:
         from IPython import get_ipython
     except ImportError:
-        return {}
-    shell = get_ipython()
+        return None
+    return get_ipython()
+
+
+def notebook_namespace():
+    """The running notebook's variables, or {} outside IPython."""
+    shell = _shell()
     return shell.user_ns if shell is not None else {}
 
 
