@@ -1,0 +1,272 @@
+"""leaky_relu_homework grades every kind of submission at its documented score.
+
+All submissions (tests/submissions/leaky_relu_homework.py, plus the instructor's
+solution and the untouched student version) are graded in ONE plain
+`nbgrader autograde` run, and each test cell's score is checked, not only the total.
+The written answer (Part 5) is graded by hand: its rubric must reach the grader
+(autograded notebook, formgrader page) and never the students (release/, feedback).
+"""
+
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from tests.grading import REPO, ScratchCourse, fill_answers, solution_answers
+from tests.submissions.leaky_relu_homework import (
+    AUTO_POINTS,
+    MANUAL_POINTS,
+    POINTS,
+    SUBMISSIONS,
+)
+
+ASSIGNMENT = "leaky_relu_homework"
+SECONDS_PER_SUBMISSION = 4.0  # measured about 2.5 s here (2 shared cores); see the report
+RUBRIC_MARK = "RUBRIC for answer_written"
+STUDENT_ANSWER = "Leaky ReLU keeps a small slope for negative inputs."
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Generate, submit everything, autograde once; return (results, course, seconds each)."""
+    course = ScratchCourse(tmp_path_factory.mktemp("leaky") / "course")
+    with pytest.MonkeyPatch.context() as patch:
+        # nbgrader runs `alembic` by name when it creates a gradebook: find the venv's one.
+        venv_bin = str(Path(sys.executable).parent)
+        patch.setenv("PATH", venv_bin + os.pathsep + os.environ.get("PATH", ""))
+        course.generate(ASSIGNMENT)
+        release = course.release_notebook(ASSIGNMENT)
+        solution = solution_answers(course.source_notebook(ASSIGNMENT))
+        course.submit("solution", ASSIGNMENT, fill_answers(release, solution))
+        course.submit("untouched", ASSIGNMENT, release)
+        for name, submission in SUBMISSIONS.items():
+            answers = {"answer_written": STUDENT_ANSWER, **submission.answers}
+            course.submit(name, ASSIGNMENT, fill_answers(release, answers))
+        started = time.perf_counter()
+        run = course.autograde(ASSIGNMENT)
+        seconds = time.perf_counter() - started
+    assert run.returncode == 0, run.stdout + run.stderr
+    results = course.results(ASSIGNMENT)
+    return results, course, seconds / (len(SUBMISSIONS) + 2)
+
+
+def grade_cells(notebook):
+    return {
+        cell.metadata["nbgrader"]["grade_id"]: cell
+        for cell in notebook.cells
+        if cell.metadata.get("nbgrader", {}).get("grade")
+    }
+
+
+def test_points_are_as_documented():
+    notebook = nbformat.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    points = {
+        grade_id: cell.metadata["nbgrader"]["points"]
+        for grade_id, cell in grade_cells(notebook).items()
+    }
+    assert points == {**POINTS, **MANUAL_POINTS}
+    assert AUTO_POINTS == 12
+
+
+def test_the_plotcheck_copy_is_byte_identical():
+    master = (REPO / "coursekit" / "plotcheck.py").read_bytes()
+    assert (REPO / "source" / ASSIGNMENT / "plotcheck.py").read_bytes() == master
+
+
+def test_the_solution_gets_every_automatic_point(graded):
+    results, _, _ = graded
+    solution = results["solution"]
+    assert solution.cells == POINTS, solution.failures
+    assert solution.score == AUTO_POINTS
+
+
+def test_the_untouched_student_version_gets_nothing(graded):
+    results, _, _ = graded
+    untouched = results["untouched"]
+    # nbgrader scores an unchanged written answer 0 by itself ("No response").
+    assert untouched.cells == {**dict.fromkeys(POINTS, 0), "answer_written": 0}
+    assert untouched.score == 0
+    assert not untouched.needs_manual_grade
+
+
+@pytest.mark.parametrize("name", list(SUBMISSIONS))
+def test_submission_scores_per_cell(name, graded):
+    results, _, _ = graded
+    expected = SUBMISSIONS[name]
+    got = results[name]
+    assert got.cells == expected.scores, (
+        f"{name}: {expected.why}\nexpected {expected.scores}\ngot {got.cells}\n{got.failures}"
+    )
+    assert got.score == expected.total
+
+
+def test_every_graded_submission_is_in_the_gradebook(graded):
+    results, _, _ = graded
+    assert set(results) == set(SUBMISSIONS) | {"solution", "untouched"}
+
+
+def test_no_test_cell_ever_writes_to_stderr(graded):
+    """A warning must become a failed assert (or be swallowed), never stderr text."""
+    results, course, _ = graded
+    for student in results:
+        notebook = course.autograded_notebook(student, ASSIGNMENT)
+        for cell in notebook.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id in POINTS:
+                streams = [o for o in cell.outputs if o.output_type == "stream"]
+                assert not [o for o in streams if o.name == "stderr"], (student, grade_id)
+
+
+@pytest.mark.parametrize(
+    "name, grade_id, words",
+    [
+        ("column_major", "test_grid_curves", "panel 2 (row 1, column 2) should draw"),
+        ("column_major", "test_grid_curves", "curve meant for panel 4 (row 2, column 1)"),
+        ("nine_figures", "test_grid_layout", "made 9 figures; all panels belong in ONE figure"),
+        ("grid_2x5", "test_grid_layout", "belongs to a 2x5 grid; expected a 3x3 grid"),
+        ("ignores_params", "test_grid_curves", "nine other parameter rows"),
+        ("fixed_alpha", "test_grid_curves", "at x = -5 its line has y = -0.05, expected 0.0"),
+        ("fixed_x_range", "test_grid_curves", "goes from x = -5 to 5; it should go from -1 to 0.1"),
+        ("arange_end_missing", "test_grid_curves", "to 4.99; it should go from -5 to 5, both ends"),
+        ("missing_titles", "test_grid_titles", "it has no title"),
+        ("load_params_strings", "test_load_params", "should be a float; it is str '0'"),
+        ("load_params_strings", "test_fig", "fig is not defined"),
+        ("hard_coded_params", "test_load_params", "load_params on another CSV file"),
+        ("swapped_branches", "test_leaky_relu", "leaky_relu(3.0) is wrong"),
+        ("max_formula", "test_leaky_relu", "expected -6.0, yours is -3.0"),
+        ("scalar_leaky_relu", "test_leaky_relu", "raised ValueError"),
+        ("no_return", "test_grid_layout", "should be a matplotlib Figure; it is NoneType"),
+        ("untouched", "test_leaky_relu", "raised NotImplementedError"),
+    ],
+)
+def test_failures_say_what_was_expected_in_plain_words(name, grade_id, words, graded):
+    results, _, _ = graded
+    assert words in results[name].failures.get(grade_id, ""), results[name].failures
+
+
+@pytest.mark.parametrize("name", ["fixed_alpha", "fixed_x_range", "swapped_branches"])
+def test_the_row_by_row_hint_only_comes_when_panels_are_moved(name, graded):
+    """Panels that draw a wrong curve are not told to reorder their panels."""
+    results, _, _ = graded
+    assert "row by row" not in results[name].failures["test_grid_curves"]
+    assert "row by row" in results["column_major"].failures["test_grid_curves"]
+
+
+def test_failure_messages_are_assertions_not_crashes(graded):
+    """Every failed test cell fails on an assert with a message, never on a Python error."""
+    results, _, _ = graded
+    for student, result in results.items():
+        for grade_id, text in result.failures.items():
+            if grade_id not in POINTS:
+                continue  # an answer cell: the student's own error
+            assert text.startswith("AssertionError: ") and len(text) > 40, (student, text)
+
+
+def test_time_per_submission(graded):
+    _, _, seconds = graded
+    print(f"autograde: {seconds:.2f} s per submission")
+    assert seconds <= SECONDS_PER_SUBMISSION
+
+
+# --- Part 5: graded by hand, with a rubric only graders see ---------------------------
+
+
+def test_the_written_answer_is_a_manually_graded_answer_cell():
+    notebook = nbformat.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    cell = grade_cells(notebook)["answer_written"]
+    meta = cell.metadata["nbgrader"]
+    assert cell.cell_type == "markdown"
+    assert meta["solution"] and meta["grade"] and not meta["locked"]
+
+
+def test_the_gradebook_keeps_the_written_answer_for_a_human(graded):
+    from nbgrader.api import Gradebook
+
+    _, course, _ = graded
+    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}") as gradebook:
+        for student in ("solution", "column_major"):
+            grade = gradebook.find_grade("answer_written", ASSIGNMENT, ASSIGNMENT, student)
+            assert grade.max_score == 4
+            assert grade.auto_score is None and grade.manual_score is None
+            assert grade.needs_manual_grade
+            rubric = gradebook.find_grade("rubric_written", ASSIGNMENT, ASSIGNMENT, student)
+            assert rubric.max_score == 0 and not rubric.needs_manual_grade
+            submission = gradebook.find_submission(ASSIGNMENT, student)
+            assert submission.needs_manual_grade
+            assert submission.max_score == AUTO_POINTS + 4
+            assert submission.written_score == 0  # nothing until a grader scores it
+        solution = gradebook.find_submission(ASSIGNMENT, "solution")
+        assert solution.code_score == AUTO_POINTS
+
+
+def test_the_rubric_reaches_the_graders(graded):
+    """Restored into the autograded notebook and shown on the formgrader page."""
+    from nbconvert.exporters import HTMLExporter
+    from nbgrader.server_extensions.formgrader import handlers
+    from traitlets.config import Config
+
+    _, course, _ = graded
+    for student in ("solution", "untouched"):
+        notebook = course.autograded_notebook(student, ASSIGNMENT)
+        assert RUBRIC_MARK in grade_cells(notebook)["rubric_written"].source
+
+    config = Config()  # what nbgrader's formgrader extension sets up
+    config.HTMLExporter.template_name = "formgrade"
+    config.HTMLExporter.extra_template_basedirs = [handlers.template_path]
+    resources = {
+        "assignment_id": ASSIGNMENT,
+        "notebook_id": ASSIGNMENT,
+        "submission_id": "x",
+        "index": 0,
+        "total": 1,
+        "base_url": "",
+        "student": "solution",
+        "last_name": None,
+        "first_name": None,
+        "notebook_path": "autograded",
+    }
+    path = course.root / "autograded" / "column_major" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    page, _ = HTMLExporter(config=config).from_filename(str(path), resources=resources)
+    assert RUBRIC_MARK in page
+    assert STUDENT_ANSWER in page
+
+
+def test_the_rubric_never_reaches_students(graded):
+    """Not in release/ (committed or fresh), not in a submission, not in feedback."""
+    _, course, _ = graded
+    released = (REPO / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8")
+    fresh = course.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert RUBRIC_MARK not in released
+    assert RUBRIC_MARK not in fresh.read_text(encoding="utf-8")
+    assert "Model answer" not in released
+    assert RUBRIC_MARK in (REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text(
+        encoding="utf-8"
+    )
+
+    course.nbgrader("generate_feedback", ASSIGNMENT, "--student", "column_major", "--force")
+    feedback = course.root / "feedback" / "column_major" / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    html = feedback.read_text(encoding="utf-8")
+    assert STUDENT_ANSWER in html  # the feedback is there, with the student's answer...
+    assert RUBRIC_MARK not in html  # ...but not the rubric
+
+
+# --- Hidden tests are what catch answers that only fit data_Hw2.csv -------------------
+
+
+@pytest.mark.parametrize("name", ["ignores_params", "hard_coded_params"])
+def test_these_pass_every_visible_test(name, tmp_path):
+    folder = tmp_path / ASSIGNMENT
+    shutil.copytree(REPO / "release" / ASSIGNMENT, folder)
+    notebook = nbformat.read(folder / f"{ASSIGNMENT}.ipynb", 4)
+    notebook = fill_answers(notebook, SUBMISSIONS[name].answers)
+    client = NotebookClient(
+        notebook, timeout=60, kernel_name="python3", resources={"metadata": {"path": folder}}
+    )
+    client.execute()  # raises CellExecutionError if any cell (visible test) fails
+    for cell in notebook.cells:
+        assert not [o for o in cell.get("outputs", []) if o.get("name") == "stderr"]
