@@ -9,6 +9,10 @@ from tests.grading import ScratchCourse
 
 ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
+# Small matrix products run slower, not faster, when OpenBLAS spreads them over
+# threads on a busy two-core machine; kernels started by the tests inherit this.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 
 def require_program(name, why):
     """Skip on a laptop that lacks `name`; fail on CI, where .ci/run installs it."""
