@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# nbgrader calls programs of the environment (alembic) by name.
+export PATH := $(abspath $(BIN)):$(PATH)
 INDEX  := course/00_index.ipynb
 LAB_ARGS ?=
 # JupyterLab refuses to run as root unless told; containers and CI often are root.

@@ -5,6 +5,7 @@ Tests grade submissions exactly as an instructor would, with the plain
 temporary copy of the course so that the real folders are never touched.
 """
 
+import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,9 @@ import nbformat
 
 REPO = Path(__file__).resolve().parent.parent
 NBGRADER = [sys.executable, "-m", "nbgrader"]
+# nbgrader runs `alembic` by name to create a gradebook, so the environment's
+# bin folder must be on PATH even when the venv is not activated.
+ENV_BIN = str(Path(sys.executable).parent)
 
 
 @dataclass
@@ -77,6 +81,7 @@ class ScratchCourse:
             capture_output=True,
             text=True,
             timeout=timeout,
+            env=dict(os.environ, PATH=ENV_BIN + os.pathsep + os.environ.get("PATH", "")),
         )
         if check and run.returncode != 0:
             raise AssertionError(
