@@ -78,11 +78,16 @@ def solution_lines():
     return [line.strip() for line in body.splitlines() if line.strip()]
 
 
-def add_to(course, name=NAME, gradebook=True):
-    """Write the assignment into a ScratchCourse's source/ and generate the student version."""
+def write_source(course, name=NAME):
+    """Write the instructor notebook into a ScratchCourse's source/."""
     folder = course.root / "source" / name
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(source_notebook(), folder / f"{name}.ipynb")
+
+
+def add_to(course, name=NAME, gradebook=True):
+    """Write the assignment into a ScratchCourse's source/ and generate the student version."""
+    write_source(course, name)
     if gradebook:
         course.generate(name)
     else:
