@@ -171,3 +171,23 @@ def error_texts(notebook):
         if texts:
             failures[grade_id] = "\n".join(texts)
     return failures
+
+
+def grade_corpus(course, assignment, answers_by_student, common_answers=None):
+    """Grade, in ONE `nbgrader autograde` run, the instructor's solution (as student
+    "solution"), the untouched student version ("untouched") and one student per entry
+    of `answers_by_student` (name -> {grade_id: source}); return the gradebook's results.
+
+    `common_answers` fills cells every corpus student answers the same way.
+    """
+    course.generate(assignment)
+    release = course.release_notebook(assignment)
+    solution = solution_answers(course.source_notebook(assignment))
+    course.submit("solution", assignment, fill_answers(release, solution))
+    course.submit("untouched", assignment, release)
+    for name, answers in answers_by_student.items():
+        notebook = fill_answers(release, {**(common_answers or {}), **answers})
+        course.submit(name, assignment, notebook)
+    run = course.autograde(assignment)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return course.results(assignment)

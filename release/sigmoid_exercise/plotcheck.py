@@ -652,8 +652,11 @@ def check_reading_order(panels, ncols, what="the figure"):
 
 
 def reference_leaky_relu(x, alpha):
-    """Leaky ReLU of one float: x for x >= 0, alpha * x below 0 (for every alpha)."""
-    return x if x >= 0 else alpha * x
+    """Leaky ReLU of one float: x for x >= 0, alpha * x below 0 (for every alpha).
+
+    Adding 0.0 turns -0.0 (alpha = 0 times a negative x) into 0.0 for messages.
+    """
+    return x if x >= 0 else alpha * x + 0.0
 
 
 def curve_problem(ax, reference, x_min, x_max, min_points=MIN_CURVE_POINTS):
@@ -661,44 +664,44 @@ def curve_problem(ax, reference, x_min, x_max, min_points=MIN_CURVE_POINTS):
 
     The line must start at x_min and end at x_max (both included, within END_TOL of
     the range), stay inside, have at least min_points points, and match everywhere.
+    When no line fits, the answer is about the line with the most points.
     """
-    lines = [(line, line_data(line)) for line in ax.get_lines()]
-    lines = [(line, data) for line, data in lines if data is not None and data[0]]
+    lines = [line_data(line) for line in ax.get_lines()]
+    lines = [data for data in lines if data is not None and data[0]]
     if not lines:
         return "it has no line (draw the curve with plt.plot(x, y) or ax.plot(x, y))"
-    problems = []
-    for line, (xs, ys) in sorted(lines, key=lambda pair: -len(pair[1][0])):
-        problem = _one_curve_problem(xs, ys, reference, x_min, x_max, min_points)
-        if not problem:
-            return ""
-        problems.append(f"{describe_line(line)}: {problem}")
-    return problems[0]
+    problems = [
+        _one_curve_problem(xs, ys, reference, x_min, x_max, min_points)
+        for xs, ys in sorted(lines, key=lambda data: -len(data[0]))
+    ]
+    return "" if "" in problems else problems[0]
 
 
 def _one_curve_problem(xs, ys, reference, x_min, x_max, min_points):
+    """Why the line (xs, ys) is not y = reference(x) from x_min to x_max, or ''."""
     if not all(_isfinite(value) for value in xs + ys):
-        return "it holds NaN or infinite values"
+        return "its line holds NaN or infinite values"
     tolerance = END_TOL * (x_max - x_min if x_max > x_min else 1.0)
     lowest, highest = min(xs), max(xs)
     if not (is_close(lowest, x_min, 0.0, tolerance) and is_close(highest, x_max, 0.0, tolerance)):
         return (
-            f"its x values go from {_short(lowest)} to {_short(highest)}, expected from "
-            f"{_short(x_min)} to {_short(x_max)} with both ends included (np.linspace does that)"
+            f"its line goes from x = {_short(lowest)} to {_short(highest)}; it should go from "
+            f"{_short(x_min)} to {_short(x_max)}, both ends included (np.linspace does that)"
         )
     if len(xs) < min_points:
-        return f"it has only {len(xs)} points; use at least {min_points}"
+        return f"its line has only {len(xs)} points; use at least {min_points}"
     for x, y in zip(xs, ys, strict=True):
         expected = reference(x)
         if not is_close(y, expected):
-            return f"at x = {_short(x)} its y is {y!r}, expected {expected!r}"
+            return f"at x = {_short(x)} its line has y = {y!r}, expected {expected!r}"
     return ""
 
 
 def check_panel_curves(panels, curves, ncols, context=""):
     """Assert that panel i draws curves[i] = (reference, x_min, x_max, description).
 
-    A wrong panel is named with the first thing wrong; if it draws another panel's
-    curve instead, the message says so (panels filled column by column, for instance).
+    A wrong panel is named with the first thing wrong. When every wrong panel draws
+    another panel's curve (panels filled column by column, say), the message says so.
     `context` starts every message, e.g. "In fig: ".
     """
     if len(panels) != len(curves):
@@ -710,21 +713,23 @@ def check_panel_curves(panels, curves, ncols, context=""):
             wrong.append((index, description, problem))
     if not wrong:
         return
+    moved = {}  # wrong panel -> the panel whose curve it draws
+    for index, _, _ in wrong:
+        for other, (reference, x_min, x_max, _) in enumerate(curves):
+            if other != index and not curve_problem(panels[index], reference, x_min, x_max):
+                moved[index] = other
+                break
     index, description, problem = wrong[0]
-    elsewhere = [
-        other
-        for other, (reference, x_min, x_max, _) in enumerate(curves)
-        if other != index and not curve_problem(panels[index], reference, x_min, x_max)
-    ]
     hint = ""
-    if elsewhere:
+    if len(moved) == len(wrong):
         nrows = -(-len(curves) // ncols)
         hint = (
-            f". It draws the curve meant for {panel_name(elsewhere[0], ncols)}: fill the panels "
+            f". It draws the curve meant for {panel_name(moved[index], ncols)}: fill the panels "
             f"row by row (panel i is plt.subplot({nrows}, {ncols}, i + 1), or axs.flat[i])"
         )
+    verb = "is" if len(wrong) == 1 else "are"
     raise AssertionError(
-        f"{context}{len(wrong)} of {len(curves)} panels are wrong. "
+        f"{context}{len(wrong)} of {len(curves)} panels {verb} wrong. "
         f"{panel_name(index, ncols)} should draw {description}, but {problem}{hint}"
     )
 
@@ -780,8 +785,9 @@ def check_panel_titles(panels, values, ncols, name, context=""):
         return
     index, value, shown = wrong[0]
     got = f"its title is {shown[0]!r}" if shown else "it has no title"
+    verb = "does" if len(wrong) == 1 else "do"
     raise AssertionError(
-        f"{context}{len(wrong)} of {len(values)} panel titles do not show their {name}. "
+        f"{context}{len(wrong)} of {len(values)} panel titles {verb} not show their {name}. "
         f"{panel_name(index, ncols)} should show {name} = {value!r} in its title, but {got} "
         f"(e.g. ax.set_title(f'alpha = {{alpha}}') or plt.title(...) after plt.subplot)"
     )
