@@ -1,0 +1,161 @@
+"""The bubblewrap command line that confines one grading kernel.
+
+The kernel sees the machine read-only (`--ro-bind / /`: system libraries, fonts,
+certificates) with these exceptions:
+
+- hidden behind empty tmpfs: the course folder (source/, release/, submitted/,
+  autograded/, the gradebook), the exchange, every home folder, /tmp, /var/tmp,
+  /run (where the sockets of Docker, D-Bus and databases live), /mnt and /media;
+  files outside those (a gradebook elsewhere) are covered by /dev/null;
+- visible again, read-only: the Python environment, even where it lives inside
+  a hidden folder (the course's .venv, a pyenv or conda under the home folder);
+- writable: a scratch copy of the student's submission folder, mounted at the
+  submission folder's own path, and a private runtime folder (IPC sockets,
+  HOME), both on disk and deleted after grading; /tmp and /dev/shm are small
+  private tmpfs.
+
+No network (own network namespace), no other processes (own PID namespace),
+no capabilities, and the kernel dies with the grader (--die-with-parent).
+"""
+
+import os
+import shutil
+import site
+import sys
+from pathlib import Path
+
+from coursekit.sandbox.settings import namespace_options
+
+LAUNCHER = Path(__file__).resolve().with_name("limits.py")
+
+# Hidden from every grading kernel besides the course's own folders.
+PRIVATE_FOLDERS = ["/home", "/root", "/tmp", "/var/tmp", "/run", "/mnt", "/media"]
+
+
+def real(path):
+    return Path(os.path.realpath(os.path.expanduser(str(path))))
+
+
+def is_within(path, folder):
+    return path == folder or folder in path.parents
+
+
+def outermost(paths):
+    """The paths not inside another one of them, sorted (a tmpfs over each is enough)."""
+    paths = sorted(set(paths), key=lambda path: len(path.parts))
+    kept = []
+    for path in paths:
+        if not any(is_within(path, other) for other in kept):
+            kept.append(path)
+    return sorted(kept)
+
+
+def python_folders(kernel_executable):
+    """Folders the kernel's Python needs: interpreter, standard library, site-packages."""
+    folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    folders.update(site.getsitepackages())
+    if site.ENABLE_USER_SITE and os.path.isdir(site.getusersitepackages()):
+        folders.add(site.getusersitepackages())
+    executable = real(kernel_executable)
+    folders.add(str(executable.parent.parent))  # <prefix>/bin/python -> <prefix>
+    folders.add(str(Path(kernel_executable).absolute().parent.parent))  # a venv's own prefix
+    return outermost(real(folder) for folder in folders if os.path.isdir(folder))
+
+
+def hidden_layout(protected, kernel_executable):
+    """(folders to cover with tmpfs, files to cover with /dev/null, folders to show again).
+
+    `protected` are the course's own paths (course folder, exchange, gradebook
+    files and the instructor's extra hidden paths): no Python folder may contain
+    one of them, or hiding it would be impossible.
+    """
+    protected = [real(path) for path in protected if os.path.lexists(path)]
+    candidates = [real(path) for path in PRIVATE_FOLDERS if os.path.isdir(path)]
+    home = os.environ.get("HOME")
+    if home and os.path.isdir(home):
+        candidates.append(real(home))
+    candidates += [path for path in protected if path.is_dir()]
+    folders = outermost(candidates)
+    files = sorted(
+        path
+        for path in protected
+        if not path.is_dir() and not any(is_within(path, f) for f in folders)
+    )
+    visible = []
+    for folder in python_folders(kernel_executable):
+        for path in protected:
+            if is_within(path, folder):
+                raise ValueError(
+                    f"the Python environment {folder} contains {path}, which must stay hidden"
+                )
+        if any(is_within(folder, hidden) for hidden in folders):
+            visible.append(folder)
+    return folders, files, outermost(visible)
+
+
+def mount_points(target, hidden_folders):
+    """bwrap options creating the folders above `target` inside a tmpfs, traversable by all.
+
+    bwrap would create them with mode 0700, which the unprivileged user that root
+    switches to could not enter.
+    """
+    covering = [
+        folder for folder in hidden_folders if is_within(target, folder) and folder != target
+    ]
+    if not covering:
+        return []
+    top = max(covering, key=lambda folder: len(folder.parts))
+    options = []
+    for parent in reversed(target.parents):
+        if top in parent.parents:
+            options += ["--perms", "0755", "--dir", str(parent)]
+    return options
+
+
+def bwrap_command(
+    *,
+    settings,
+    kernel_cmd,
+    submission_dir,
+    scratch_dir,
+    runtime_dir,
+    launcher,
+    hidden,
+    env,
+    as_root,
+):
+    """The full argv: bwrap and its mounts, then limits.py (in runtime_dir), then the kernel."""
+    folders, files, visible = hidden
+    submission_dir, scratch_dir, runtime_dir = map(real, (submission_dir, scratch_dir, runtime_dir))
+    bwrap = shutil.which(settings.bwrap) or settings.bwrap
+    argv = [bwrap, *namespace_options(as_root), "--die-with-parent"]
+    argv += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    for folder in folders:
+        if folder == Path("/tmp"):
+            argv += ["--perms", "1777", "--size", str(settings.tmp_size), "--tmpfs", "/tmp"]
+        else:
+            argv += ["--tmpfs", str(folder)]
+    argv += ["--perms", "1777", "--size", str(settings.tmp_size), "--tmpfs", "/dev/shm"]
+    for path in files:
+        argv += ["--ro-bind", "/dev/null", str(path)]
+    binds = [("--ro-bind", folder, folder) for folder in visible]
+    binds += [("--bind", runtime_dir, runtime_dir), ("--bind", scratch_dir, submission_dir)]
+    for kind, source, target in binds:
+        argv += mount_points(target, folders)
+        argv += [kind, str(source), str(target)]
+    argv += ["--chdir", str(submission_dir), "--clearenv"]
+    for name, value in sorted(env.items()):
+        argv += ["--setenv", name, value]
+    options = limit_options(settings, settings.max_processes, as_root)
+    return [*argv, "--", sys.executable, str(launcher), *options, "--", *kernel_cmd]
+
+
+def limit_options(settings, processes=None, as_root=False):
+    """limits.py's options; no process limit when `processes` is None."""
+    options = ["--memory", str(settings.memory_limit), "--cpu", str(settings.cpu_time_limit)]
+    options += ["--file-size", str(settings.max_file_size)]
+    if processes is not None:
+        options += ["--processes", str(processes)]
+    if as_root:
+        options += ["--user", str(settings.sandbox_user)]
+    return options

@@ -1,0 +1,197 @@
+"""Kernel managers that start the grading kernel in the sandbox, or with limits only.
+
+nbclient asks its kernel manager to start a kernel with `cwd` = the student's
+folder in autograded/. SandboxedKernelManager starts bubblewrap (bwrap.py)
+around limits.py around ipykernel instead, talking over IPC sockets in a private
+runtime folder (a kernel in its own network namespace cannot be reached over
+TCP). Interrupts are sent as messages: a SIGINT would kill bwrap itself.
+
+Both managers start Python with PYTHONSAFEPATH, so that a file the student
+handed in (an `ipykernel_launcher.py`, a `zmq.py`) cannot replace the kernel
+and report every test as passed; the kernel then puts the notebook's folder
+back on sys.path, as IPython does, before running any cell.
+"""
+
+import os
+import shutil
+import stat
+import sys
+import tempfile
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Any, Unicode
+
+from coursekit.sandbox.bwrap import LAUNCHER, bwrap_command, limit_options
+
+KEPT_VARIABLES = {"PATH", "LANG", "LANGUAGE", "TZ", "NBGRADER_EXECUTION", "PYTHONHASHSEED"}
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+SAFE_PATH = {"PYTHONSAFEPATH": "1"}
+# Run by the kernel before the first cell: the notebook's folder on sys.path, as usual.
+NOTEBOOK_FOLDER_ON_PATH = (
+    "--IPKernelApp.exec_lines="
+    "import os, sys; os.environ.pop('PYTHONSAFEPATH', None); sys.path.insert(0, '')"
+)
+
+
+def sandbox_environment(env, home):
+    """The kernel's environment: none of the tokens, keys or passwords of the grader's."""
+    kept = {name: value for name, value in env.items() if name in KEPT_VARIABLES}
+    kept.update((name, value) for name, value in env.items() if name.startswith("LC_"))
+    # JPY_PARENT_PID=1: no parent poller (in its PID namespace the kernel's parent is pid 1)
+    return {
+        **kept,
+        **ONE_THREAD,
+        **SAFE_PATH,
+        "HOME": str(home),
+        "TMPDIR": "/tmp",
+        "JPY_PARENT_PID": "1",
+    }
+
+
+def matplotlib_font_lists():
+    """The grader's matplotlib font list, copied into each sandbox's HOME.
+
+    Without it matplotlib rebuilds the list in every grading kernel, slowly, and
+    says so on stderr, which would cost a test cell its points.
+    """
+    folders = [os.environ.get("MPLCONFIGDIR")]
+    folders.append(os.path.join(os.environ.get("XDG_CACHE_HOME") or "~/.cache", "matplotlib"))
+    for folder in filter(None, folders):
+        found = sorted(Path(folder).expanduser().glob("fontlist-v*.json"))
+        if found:
+            return found
+    return []
+
+
+def copy_scratch(submission_dir, scratch_dir):
+    """Copy the student's folder for the kernel, except notebooks and special files.
+
+    The notebook nbgrader is grading already holds the restored hidden tests, so
+    no notebook is copied; the student's other files and the assignment's own
+    files (plotcheck.py, data) are. Nothing is copied back.
+    """
+
+    def skipped(folder, names):
+        return [
+            name
+            for name in names
+            if name.endswith(".ipynb")
+            or name == ".ipynb_checkpoints"
+            or not (
+                os.path.islink(os.path.join(folder, name)) or is_plain(os.path.join(folder, name))
+            )
+        ]
+
+    shutil.copytree(submission_dir, scratch_dir, symlinks=True, ignore=skipped)
+
+
+def is_plain(path):
+    mode = os.lstat(path).st_mode
+    return stat.S_ISREG(mode) or stat.S_ISDIR(mode)
+
+
+def chown_tree(folder, uid):
+    for path in [folder, *Path(folder).rglob("*")]:
+        os.chown(path, uid, uid, follow_symlinks=False)
+
+
+def remove_tree(folder):
+    """Delete a runtime folder, even where student code made parts of it read-only."""
+
+    def make_writable_and_retry(function, path, _):
+        parent = os.path.dirname(path)
+        os.chmod(parent, stat.S_IRWXU)
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.chmod(path, stat.S_IRWXU)
+        function(path)
+
+    if os.path.lexists(folder):
+        shutil.rmtree(folder, onerror=make_writable_and_retry)
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """Starts the kernel in a fresh bubblewrap sandbox (see bwrap.py)."""
+
+    settings = Any(help="the GradingSandbox settings")
+    hidden = Any(help="(tmpfs folders, /dev/null files, visible folders) from hidden_layout")
+    runtime_dir = Unicode("")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.transport = "ipc"
+
+    async def _async_pre_start_kernel(self, **kw):
+        as_root = os.getuid() == 0
+        submission_dir = Path(kw.get("cwd") or os.getcwd()).resolve()
+        runtime = Path(tempfile.mkdtemp(prefix="coursekit-grading-"))
+        self.runtime_dir = str(runtime)
+        home, scratch = runtime / "home", runtime / "scratch"
+        (home / ".cache" / "matplotlib").mkdir(parents=True)
+        for font_list in matplotlib_font_lists():
+            shutil.copy(font_list, home / ".cache" / "matplotlib")
+        launcher = runtime / LAUNCHER.name
+        shutil.copy(LAUNCHER, launcher)
+        copy_scratch(submission_dir, scratch)
+        self.connection_file = str(runtime / "kernel.json")
+        self.ip = str(runtime / "kernel")
+        self.kernel_spec.interrupt_mode = "message"
+
+        kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
+
+        if as_root:  # the kernel runs as settings.sandbox_user: give it its folders
+            chown_tree(runtime, self.settings.sandbox_user)
+            runtime.chmod(0o711)  # bwrap and limits.py run as root without capabilities
+        env = sandbox_environment(kw.get("env") or os.environ, home)
+        kw["env"] = {"PATH": env.get("PATH", os.defpath)}
+        kernel_cmd = bwrap_command(
+            settings=self.settings,
+            kernel_cmd=[*kernel_cmd, NOTEBOOK_FOLDER_ON_PATH],
+            submission_dir=submission_dir,
+            scratch_dir=scratch,
+            runtime_dir=runtime,
+            launcher=launcher,
+            hidden=self.hidden,
+            env=env,
+            as_root=as_root,
+        )
+        return kernel_cmd, kw
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
+        if self.runtime_dir:
+            remove_tree(self.runtime_dir)
+            self.runtime_dir = ""
+
+
+class LimitedKernelManager(AsyncKernelManager):
+    """No sandbox: the kernel runs as the grader, with resource limits only."""
+
+    settings = Any(help="the GradingSandbox settings")
+
+    async def _async_pre_start_kernel(self, **kw):
+        kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
+        kw["env"] = {**(kw.get("env") or os.environ), **ONE_THREAD, **SAFE_PATH}
+        command = [*kernel_cmd, NOTEBOOK_FOLDER_ON_PATH]
+        if os.name != "posix":  # Windows has no setrlimit: nothing to apply
+            self.log.warning("No resource limits on %s: the kernel runs unlimited", sys.platform)
+            return command, kw
+        processes = None
+        if sys.platform.startswith("linux") and os.getuid() != 0:
+            # RLIMIT_NPROC counts all the grader's processes and threads: allow that many more
+            processes = tasks_of_user(os.getuid()) + self.settings.max_processes
+        options = limit_options(self.settings, processes=processes)
+        return [sys.executable, str(LAUNCHER), *options, "--", *command], kw
+
+
+def tasks_of_user(uid):
+    """How many processes and threads `uid` runs now (from /proc)."""
+    count = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid == uid:
+                    count += len(os.listdir(f"/proc/{entry.name}/task"))
+            except OSError:
+                continue
+    return count
