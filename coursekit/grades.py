@@ -45,7 +45,8 @@ def questions_of(assignment, source_folder=None):
         cells = sorted(
             notebook.grade_cells, key=lambda cell: (order.get(cell.name, len(order)), cell.name)
         )
-        questions.extend((cell.name, cell.max_score) for cell in cells)
+        # cells worth 0 points (e.g. an instructor's rubric) are not gradebook columns
+        questions.extend((cell.name, cell.max_score) for cell in cells if cell.max_score)
     return questions
 
 
@@ -64,14 +65,14 @@ def submission_row(gradebook, assignment, student_id, questions):
         return 0.0, "not graded (autograde failed, see its log)", {n: "" for n, _ in questions}
     penalty = submission.late_submission_penalty or 0.0
     score = max(0.0, (submission.score or 0.0) - penalty)
-    if submission.needs_manual_grade:
-        status = "needs manual grading"
-    elif submission.total_seconds_late > 0:
+    if submission.total_seconds_late > 0:
         status = "late"
     elif assignment.duedate is None:
         status = "submitted"
     else:
         status = "on time"
+    if submission.needs_manual_grade:
+        status += ", needs manual grading"
     per_question = {
         name: "" if scored.get(name) is None else points(grades[name].score)
         for name, _ in questions
