@@ -187,8 +187,8 @@ def notebook_problem(path):
     try:
         nbformat.read(path, as_version=4)
     except Exception as error:  # any parse or schema failure means "not gradable"
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        return f"{type(error).__name__}: {first_line}"[:200]
+        text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        return f"{type(error).__name__}: {text.split(': ')[0]}"[:160]  # not the file's content
     return None
 
 
