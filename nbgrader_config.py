@@ -75,3 +75,12 @@ c.GenerateFeedback.preprocessors = [
 # student id by an LMS gradebook import): each assignment's score and status,
 # each graded question, the total (see coursekit/grades.py).
 c.ExportApp.plugin_class = "coursekit.grades.GradesPerStudentCsv"
+
+# --- Gradebook -----------------------------------------------------------
+# One grader: gradebook.db (SQLite) in the course folder, nbgrader's default.
+# Several graders at once (a JupyterHub course with TAs): a PostgreSQL database
+# that every grader's environment names, for example
+#   NBGRADER_DB_URL=postgresql+psycopg2://grader@db.example.edu/activation_functions
+# (psycopg2 must be installed; see docs/instructor.md).
+if os.environ.get("NBGRADER_DB_URL"):
+    c.CourseDirectory.db_url = os.environ["NBGRADER_DB_URL"]

@@ -3,7 +3,8 @@
 The test starts its own PostgreSQL server from Debian's packages (initdb and
 pg_ctl under /usr/lib/postgresql/*/bin) in a temporary folder, listening on a
 unix socket only, then two graders with separate course folders grade into the
-one database with `--CourseDirectory.db_url=postgresql+psycopg2://...`.
+one database, named by NBGRADER_DB_URL=postgresql+psycopg2://... (nbgrader_config.py,
+section "Gradebook").
 On a laptop without PostgreSQL it is skipped; on CI it must run.
 """
 
@@ -76,16 +77,17 @@ def postgres_url():
 def two_graders(postgres_url, tmp_path_factory):
     """Two graders with their own copy of the course grade different students into one gradebook."""
     root = tmp_path_factory.mktemp("pg")
-    db = f"--CourseDirectory.db_url={postgres_url}"
-    with tiny.venv_bin_on_path():
+    with tiny.venv_bin_on_path(), pytest.MonkeyPatch.context() as patch:
+        # how graders name the shared gradebook: nbgrader_config.py reads NBGRADER_DB_URL
+        patch.setenv("NBGRADER_DB_URL", postgres_url)
         first, second = ScratchCourse(root / "grader1"), ScratchCourse(root / "grader2")
         for course in (first, second):
             tiny.write_source(course)
-        first.nbgrader("generate_assignment", tiny.NAME, "--force", db)
+        first.generate(tiny.NAME)
         first.submit("110034501", tiny.NAME, tiny.answered(first, tiny.CORRECT))
         second.submit("110034502", tiny.NAME, tiny.answered(first, tiny.PARTIAL))
-        runs = [course.autograde(tiny.NAME, db) for course in (first, second)]
-        export = second.nbgrader("export", "--to", "grades.csv", db)
+        runs = [course.autograde(tiny.NAME) for course in (first, second)]
+        export = second.nbgrader("export", "--to", "grades.csv")
     return first, second, runs, export
 
 
