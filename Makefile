@@ -12,12 +12,14 @@ LAB_ARGS ?=
 # JupyterLab refuses to run as root unless told; containers and CI often are root.
 AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: help setup lab test lint format release demo clean
+.PHONY: help setup lab test lint format release demo bundle clean
 
 help:
 	@echo "make lab      open JupyterLab on the course index"
 	@echo "make test     run every test (notebooks, grading, lint)"
 	@echo "make release  regenerate release/ from source/ with nbgrader"
+	@echo "make demo     run a whole term on a sample class in build/demo-term (nbgrader commands)"
+	@echo "make bundle   write the student copy for Binder to build/student-bundle"
 	@echo "make lint     ruff check and format check"
 	@echo "make clean    remove the virtual environment and generated files"
 
@@ -47,6 +49,15 @@ format: $(STAMP)
 
 release: $(STAMP)
 	$(BIN)/python -m coursekit.release
+
+# A whole term (release, exchange and LMS hand-in, autograde, feedback, grades) on a
+# sample class, in build/demo-term/ (wiped on each run). See docs/instructor.md.
+demo: $(STAMP)
+	$(BIN)/python -m coursekit.term
+
+# The student-facing copy of the course (no source/) for a Binder branch. See docs/instructor.md.
+bundle: $(STAMP)
+	$(BIN)/python -m coursekit.bundle $(BUNDLE_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache gradebook.db

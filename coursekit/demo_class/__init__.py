@@ -1,0 +1,124 @@
+"""A sample class for `make demo`: nine students and what each of them hands in.
+
+The answers are small readable files, answers/<assignment>/<level>.md, one
+`## grade_id` section with a fenced cell per answer cell; they are written into
+the released notebook the way a student would type them. Nothing here is a
+student's real work, and none of it is ever copied into submitted/ in git.
+
+Half of the class works in JupyterLab and hands in through nbgrader's exchange;
+the other half uploads to the university's e-learning system (eLearn, Moodle),
+and the instructor imports the download with `nbgrader zip_collect`. Every
+awkward case of a real term is here once: partial and broken work, a late
+submission, a notebook renamed before submitting, two uploads from one student,
+a zip made on Windows (file names without the UTF-8 flag), a corrupt file, a
+wrong file name, an empty upload, and a student who hands in nothing.
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+ANSWERS = Path(__file__).resolve().parent / "answers"
+ASSIGNMENTS = ("sigmoid_exercise", "leaky_relu_homework")
+COURSE_TITLE = "Activation functions"  # the end of the file name the slides ask for
+
+
+@dataclass(frozen=True)
+class HandIn:
+    """What one student hands in for one assignment, and how."""
+
+    answers: str | None  # "complete", "partial", "broken"; None: nothing handed in
+    late: bool = False  # exchange: submitted after the deadline
+    earlier: str | None = None  # LMS: an older upload with these answers, replaced later
+    problem: str | None = (
+        None  # "renamed-notebook", "no-utf8-flag", "corrupt", "wrong-name", "empty"
+    )
+
+
+@dataclass(frozen=True)
+class Student:
+    student_id: str  # 學號
+    first_name: str
+    last_name: str
+    group: str  # 組別
+    route: str  # "exchange" (JupyterLab / JupyterHub) or "lms" (eLearn upload)
+    work: dict = field(default_factory=dict)  # assignment -> HandIn
+
+    @property
+    def name(self):
+        """The name as written on the class list: family name first for Chinese names."""
+        if re.search(r"[\u4e00-\u9fff]", self.last_name + self.first_name):
+            return self.last_name + self.first_name
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def email(self):
+        return f"s{self.student_id}@example.edu"
+
+
+def _work(sigmoid, leaky):
+    return {"sigmoid_exercise": sigmoid, "leaky_relu_homework": leaky}
+
+
+CLASS = [
+    # in JupyterLab, through nbgrader's exchange
+    Student("110034501", "小明", "王", "3", "exchange",
+            _work(HandIn("complete"), HandIn("complete"))),
+    Student("110034502", "Mary Ann", "Chen", "3", "exchange",
+            _work(HandIn("partial"), HandIn("partial"))),
+    Student("110034503", "怡君", "林", "1", "exchange",
+            _work(HandIn("broken"), HandIn("complete", problem="renamed-notebook"))),
+    Student("110034504", "大文", "陳", "2", "exchange",
+            _work(HandIn("complete"), HandIn("complete", late=True))),
+    # uploads to eLearn, downloaded by the instructor
+    Student("110034505", "家豪", "張", "2", "lms",
+            _work(HandIn("complete", earlier="partial"), HandIn("complete"))),
+    Student("110034506", "安娜", "李", "1", "lms",
+            _work(HandIn("partial", problem="no-utf8-flag"), HandIn("partial"))),
+    Student("110034507", "志明", "黃", "3", "lms",
+            _work(HandIn("complete", problem="corrupt"), HandIn("complete"))),
+    Student("110034508", "佩珊", "吳", "4", "lms",
+            _work(HandIn("complete", problem="wrong-name"), HandIn("broken"))),
+    Student("110034509", "Kevin", "Lin", "4", "lms",
+            _work(HandIn("complete", problem="empty"), HandIn(None))),
+]  # fmt: skip
+
+
+def read_answers(assignment, level):
+    """grade_id -> cell source, from answers/<assignment>/<level>.md."""
+    text = (ANSWERS / assignment / f"{level}.md").read_text(encoding="utf-8")
+    sections = re.findall(r"^## (\S+)\s*\n+```[a-z]*\n(.*?)^```", text, flags=re.M | re.S)
+    if not sections:
+        raise ValueError(f"no answers in {assignment}/{level}.md")
+    return {grade_id: source.rstrip("\n") for grade_id, source in sections}
+
+
+def answered(notebook, assignment, level):
+    """A copy of the released `notebook` with the answer cells typed in."""
+    answers = read_answers(assignment, level)
+    notebook = nbformat.from_dict(notebook)
+    found = set()
+    for cell in notebook.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+            found.add(grade_id)
+    missing = set(answers) - found
+    if missing:
+        raise KeyError(f"{assignment}: no answer cell {sorted(missing)} in the notebook")
+    return notebook
+
+
+def roster_rows():
+    """The class list for `nbgrader db student import`: id, first_name, last_name, email."""
+    return [
+        {"id": s.student_id, "first_name": s.first_name, "last_name": s.last_name, "email": s.email}
+        for s in CLASS
+    ]
+
+
+def upload_name(student, title=COURSE_TITLE):
+    """The file name the slides ask for: 學號_組別_姓名_Activation functions.ipynb."""
+    return f"{student.student_id}_{student.group}_{student.name}_{title}.ipynb"
