@@ -336,7 +336,7 @@ class Term:
                 )
             # what the grading sandbox (nbgrader_config.py) says about a student's notebook
             for student_id, message in re.findall(r"\| ERROR\] Student (\S+): (.+)", run.stderr):
-                message = message.split(": '")[0]  # not the content of the student's file
+                message = re.sub(r": '.*'\)", ")", message)  # not the content of the file
                 self.note(student_id, f"{assignment}: {message}")
             if run.returncode != 0 and not failed:
                 raise TermError(f"autograde {assignment} failed; see {self.logs / (log + '.log')}")
