@@ -71,6 +71,11 @@ def safe_relative_path(name):
     return Path(*kept) if kept else None
 
 
+def notebook_suffix(path):
+    """`X.IPYNB` -> `X.ipynb`: nbgrader keeps the upload's suffix, and grades only `.ipynb`."""
+    return path.with_suffix(".ipynb") if path.suffix.lower() == ".ipynb" else path
+
+
 def extract_zip(archive, destination, log):
     """Extract `archive` into `destination` with repaired names and kept times.
 
@@ -89,7 +94,7 @@ def extract_zip(archive, destination, log):
                 continue
             if encoding not in ("flagged utf-8", "ascii", "unicode"):
                 log.info("Zip entry name without the UTF-8 flag, read as %s: %s", encoding, name)
-            target = destination / relative
+            target = notebook_suffix(destination / relative)
             target.parent.mkdir(parents=True, exist_ok=True)
             with bundle.open(info) as source, open(target, "wb") as copy:
                 shutil.copyfileobj(source, copy)
@@ -124,7 +129,7 @@ class LmsExtractor(ExtractorPlugin):
                 except zipfile.BadZipFile:
                     self.log.error("Not a readable zip file, skipped: %s", path)
             else:
-                target = Path(extracted_path) / relative
+                target = notebook_suffix(Path(extracted_path) / relative)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self.log.info("Copying from: %s", path)
                 shutil.copy2(path, target)  # copy2 keeps the upload time

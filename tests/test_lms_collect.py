@@ -181,9 +181,11 @@ def test_moodle_download_layout(tmp_path):
         # Moodle's flat layout (no folders)
         bundle.writestr("Lee Wei_4503_assignsubmission_file_my work.ipynb", correct)
         bundle.writestr("Lee Wei_4503_assignsubmission_onlinetext_onlinetext.html", b"<p>hi</p>")
+        # an upper-case suffix from an old Windows tool
+        bundle.writestr("陳宇_4504_assignsubmission_file_/110034511_1_陳宇_AF.IPYNB", correct)
     log = zip_collect(course)
     students = sorted(p.name for p in (course.root / "submitted").iterdir())
-    assert students == ["110034501", "4502", "4503"]
+    assert students == ["110034501", "110034511", "4502", "4503"]
     for student in students:
         assert submitted(course, student).read_bytes() == correct
     assert "Skipped" not in log.replace("Skipped submission with no match", "")
