@@ -76,6 +76,36 @@ c.GenerateFeedback.preprocessors = [
 # each graded question, the total (see coursekit/grades.py).
 c.ExportApp.plugin_class = "coursekit.grades.GradesPerStudentCsv"
 
+# --- Grading sandbox -----------------------------------------------------
+# `nbgrader autograde` (and formgrader's autograde button) runs student code in
+# a bubblewrap sandbox: it sees a scratch copy of its own folder and the Python
+# environment, not source/, the gradebook or other students; no network; limits
+# on memory, CPU, files and processes. Every submission ends with a recorded
+# grade, even when its kernel dies or its file is not a notebook. Without
+# bubblewrap (macOS, Binder, ...) grading refuses unless fallback is
+# "limits-only". See docs/grading-safety.md and coursekit/sandbox/.
+c.Autograde.exporter_class = "coursekit.sandbox.submission.ReadableNotebookExporter"
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "coursekit.sandbox.submission.RestoreCells",  # DeduplicateIds + OverwriteCells, repaired
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Autograde.autograde_preprocessors = [
+    "coursekit.sandbox.execute.SafeExecute",  # Execute, in the sandbox, always to the end
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "coursekit.sandbox.submission.HideLeakedTests",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.OverwriteCells.add_missing_cells = True  # deleted test and read-only cells come back
+c.GradingSandbox.fallback = os.environ.get("COURSEKIT_SANDBOX_FALLBACK", "refuse")
+c.GradingSandbox.memory_limit = 2 * 1024**3  # bytes per kernel; past it, MemoryError
+c.GradingSandbox.notebook_timeout = 300  # seconds per notebook (per cell: Execute.timeout)
+
 # --- Gradebook -----------------------------------------------------------
 # One grader: gradebook.db (SQLite) in the course folder, nbgrader's default.
 # Several graders at once (a JupyterHub course with TAs): a PostgreSQL database
