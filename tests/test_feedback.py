@@ -9,8 +9,10 @@ import hashlib
 import html
 import re
 
+import nbformat
 import pytest
 
+from coursekit.feedback import HideHiddenTests
 from tests import tiny_assignment as tiny
 from tests.grading import ScratchCourse
 
@@ -19,10 +21,23 @@ RAISES_FOR_NEGATIVES = """def double(x):
         raise ValueError("negative numbers are not handled yet")
     return x * 2"""
 
-CLEAR_HIDDEN_TESTS_ONLY = [
+NBGRADER_DEFAULT = [
     "nbgrader.preprocessors.GetGrades",
-    "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
+# How IPython lists a failing hidden assert: the code around the failing line.
+HIDDEN_ASSERT_TRACEBACK = [
+    "\x1b[31m---------------------------------------------------------------------------\x1b[39m",
+    "\x1b[31mAssertionError\x1b[39m                            Traceback (most recent call last)",
+    "\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[2]\x1b[39m\x1b[32m, line 3\x1b[39m\n"
+    '\x1b[32m      1\x1b[39m assert double(1) == 2, "double(1) should be 2"\n'
+    "\x1b[32m      2\x1b[39m ### BEGIN HIDDEN TESTS\n"
+    '\x1b[32m----> 3\x1b[39m assert double(-3) == -6, "double must work for negative numbers too"\n'
+    '\x1b[32m      4\x1b[39m assert double(21) == 42, "double(21) should be 42"\n',
+    "\x1b[36mCell\x1b[39m In[1], line 3, in double(x)\n"
+    '\x1b[32m----> 3\x1b[39m     raise ValueError("negative numbers are not handled yet")\n',
+    "\x1b[31mAssertionError\x1b[39m: double must work for negative numbers too",
 ]
 
 
@@ -83,13 +98,37 @@ def feedback_pages(course, preprocessors=None):
     }
 
 
-def test_nbgrader_clear_hidden_tests_alone_leaks_through_tracebacks(graded):
-    # The check below can fail: nbgrader's ClearHiddenTests cleans the code of a
-    # test cell, but a failing hidden assert's traceback still lists hidden lines.
+def test_the_check_catches_nbgrader_default_feedback(graded):
+    # nbgrader's default feedback shows hidden tests (upstream #917): the check sees them
     course, _ = graded
-    pages = feedback_pages(course, CLEAR_HIDDEN_TESTS_ONLY)
-    assert not leaks(pages["correct"], tiny.hidden_test_lines())
-    assert leaks(pages["partial"], tiny.hidden_test_lines())
+    pages = feedback_pages(course, NBGRADER_DEFAULT)
+    assert leaks(pages["correct"], tiny.hidden_test_lines())
+
+
+def test_hidden_test_lines_leave_tracebacks_but_the_message_and_student_frames_stay():
+    """nbgrader's ClearHiddenTests cleans a test cell's code, not its outputs."""
+    cell = nbformat.v4.new_code_cell(
+        tiny.TESTS,
+        execution_count=2,
+        metadata={"nbgrader": {"grade": True, "solution": False, "grade_id": "test", "points": 2}},
+        outputs=[
+            nbformat.v4.new_output(
+                "error",
+                ename="AssertionError",
+                evalue="double must work for negative numbers too",
+                traceback=list(HIDDEN_ASSERT_TRACEBACK),
+            ),
+            nbformat.v4.new_output("stream", name="stdout", text="checking double(21) == 42\n"),
+        ],
+    )
+    cell, _ = HideHiddenTests().preprocess_cell(cell, {}, 0)
+    shown = "\n".join(cell.outputs[0].traceback) + cell.outputs[1].text + cell.source
+    for line in tiny.hidden_test_lines():
+        assert line not in shown
+    assert "BEGIN HIDDEN TESTS" not in shown
+    assert cell.outputs[0].evalue == "double must work for negative numbers too"
+    assert 'raise ValueError("negative numbers are not handled yet")' in shown  # student's frame
+    assert 'assert double(1) == 2, "double(1) should be 2"' in cell.source  # the visible test
 
 
 @pytest.fixture(scope="module")
