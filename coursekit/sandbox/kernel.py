@@ -27,6 +27,7 @@ from coursekit.sandbox.bwrap import LAUNCHER, bwrap_command, limit_options
 KEPT_VARIABLES = {"PATH", "LANG", "LANGUAGE", "TZ", "NBGRADER_EXECUTION", "PYTHONHASHSEED"}
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 SAFE_PATH = {"PYTHONSAFEPATH": "1"}
+RUNTIME_PREFIX = "coursekit-grading-"  # + the grader's pid + "-" + random
 # Run by the kernel before the first cell: the notebook's folder on sys.path, as usual.
 NOTEBOOK_FOLDER_ON_PATH = (
     "--IPKernelApp.exec_lines="
@@ -91,6 +92,27 @@ def is_plain(path):
     return stat.S_ISREG(mode) or stat.S_ISDIR(mode)
 
 
+def remove_abandoned_runtime_folders():
+    """Runtime folders of graders that were killed (SIGKILL, power cut) and could not clean up."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{RUNTIME_PREFIX}*-*"):
+        pid = folder.name[len(RUNTIME_PREFIX) :].split("-")[0]
+        if pid.isdigit() and not process_exists(int(pid)):
+            try:
+                remove_tree(folder)
+            except OSError:  # another user's: not ours to remove
+                pass
+
+
+def process_exists(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def chown_tree(folder, uid):
     for path in [folder, *Path(folder).rglob("*")]:
         os.chown(path, uid, uid, follow_symlinks=False)
@@ -124,7 +146,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     async def _async_pre_start_kernel(self, **kw):
         as_root = os.getuid() == 0
         submission_dir = Path(kw.get("cwd") or os.getcwd()).resolve()
-        runtime = Path(tempfile.mkdtemp(prefix="coursekit-grading-"))
+        remove_abandoned_runtime_folders()
+        runtime = Path(tempfile.mkdtemp(prefix=f"{RUNTIME_PREFIX}{os.getpid()}-"))
         self.runtime_dir = str(runtime)
         home, scratch = runtime / "home", runtime / "scratch"
         (home / ".cache" / "matplotlib").mkdir(parents=True)
@@ -162,6 +185,10 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self.runtime_dir:
             remove_tree(self.runtime_dir)
             self.runtime_dir = ""
+
+    # AsyncKernelManager binds this name to the base class's function, not to the method
+    # above; nbclient calls it after a kernel died, when there is nothing to shut down.
+    cleanup_resources = _async_cleanup_resources
 
 
 class LimitedKernelManager(AsyncKernelManager):
