@@ -19,6 +19,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from coursekit.sandbox.bwrap import hidden_layout
 from coursekit.sandbox.execute import describe_exit
+from coursekit.sandbox.kernel import RUNTIME_PREFIX
 from coursekit.sandbox.settings import GradingSandbox, why_unavailable
 from coursekit.sandbox.submission import hidden_test_lines
 from tests.conftest import ON_CI, require_program
@@ -94,6 +96,21 @@ def processes_mentioning(text):
                 continue
             if text.encode() in command:
                 found.append(command.decode(errors="replace"))
+    return found
+
+
+def runtime_folders_of(pid):
+    """The sandbox's private folders (IPC sockets, scratch copy) of grader process `pid`."""
+    return sorted(Path(tempfile.gettempdir()).glob(f"{RUNTIME_PREFIX}{pid}-*"))
+
+
+def abandoned_runtime_folders():
+    """Private folders whose grader has ended: each grader must remove its own."""
+    found = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{RUNTIME_PREFIX}*-*"):
+        pid = folder.name[len(RUNTIME_PREFIX) :].split("-")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            found.append(folder)
     return found
 
 
@@ -226,6 +243,7 @@ def test_grading_the_corpus_takes_bounded_time_and_leaves_nothing_running(graded
     assert graded["seconds"] < CORPUS_TIME_LIMIT
     course_path = str(graded["course"].root.resolve())
     assert processes_mentioning(course_path) == []
+    assert abandoned_runtime_folders() == []
 
 
 def test_kernel_deaths_are_explained_to_the_student(graded):
@@ -384,10 +402,12 @@ def test_a_crash_in_the_middle_of_a_class_keeps_the_grades_already_given(tmp_pat
     grader.wait()
     time.sleep(1)
     assert processes_mentioning(course_path) == []  # the kernel died with the grader
+    assert runtime_folders_of(grader.pid)  # no chance to clean up: the next run does
     results = course.results(TINY)
     assert results["a_first"].cells == {"test_one": 1.0, "test_two": 1.0}
     assert "c_last" not in results or not results["c_last"].cells
     course.autograde(TINY)  # grading again finishes the class and keeps what was given
+    assert runtime_folders_of(grader.pid) == []
     results = course.results(TINY)
     assert results["a_first"].cells == results["c_last"].cells == {"test_one": 1.0, "test_two": 1.0}
     assert results["b_slow"].cells == {"test_one": 0.0, "test_two": 1.0}  # interrupted at 3 s
