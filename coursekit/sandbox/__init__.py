@@ -23,7 +23,7 @@ configuration (nbgrader_config.py, section "Grading sandbox"), so the plain
 - Limits (limits.py): memory (RLIMIT_AS: an allocation past it raises
   MemoryError in the student's cell), CPU seconds, file size, and processes
   (RLIMIT_NPROC inside the sandbox's user namespace; as root the kernel first
-  becomes `nobody`, since root ignores that limit). Per-cell timeout from
+  becomes a uid of its own, since root ignores that limit). Per-cell timeout from
   c.Execute.timeout; a wall-clock limit for the whole notebook.
 - Always a grade (execute.py): kernel death, an interrupt the code ignores or
   the notebook time limit end the run with an error output naming the cell;

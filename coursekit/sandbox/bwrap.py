@@ -122,9 +122,13 @@ def bwrap_command(
     launcher,
     hidden,
     env,
-    as_root,
+    user=None,
 ):
-    """The full argv: bwrap and its mounts, then limits.py (in runtime_dir), then the kernel."""
+    """The full argv: bwrap and its mounts, then limits.py (in runtime_dir), then the kernel.
+
+    `user`: the uid the kernel switches to when bwrap runs as root, else None.
+    """
+    as_root = user is not None
     folders, files, visible = hidden
     submission_dir, scratch_dir, runtime_dir = map(real, (submission_dir, scratch_dir, runtime_dir))
     bwrap = shutil.which(settings.bwrap) or settings.bwrap
@@ -146,16 +150,16 @@ def bwrap_command(
     argv += ["--chdir", str(submission_dir), "--clearenv"]
     for name, value in sorted(env.items()):
         argv += ["--setenv", name, value]
-    options = limit_options(settings, settings.max_processes, as_root)
+    options = limit_options(settings, settings.max_processes, user)
     return [*argv, "--", sys.executable, str(launcher), *options, "--", *kernel_cmd]
 
 
-def limit_options(settings, processes=None, as_root=False):
-    """limits.py's options; no process limit when `processes` is None."""
+def limit_options(settings, processes=None, user=None):
+    """limits.py's options; no process limit when `processes` is None, no switch without `user`."""
     options = ["--memory", str(settings.memory_limit), "--cpu", str(settings.cpu_time_limit)]
     options += ["--file-size", str(settings.max_file_size)]
     if processes is not None:
         options += ["--processes", str(processes)]
-    if as_root:
-        options += ["--user", str(settings.sandbox_user)]
+    if user is not None:
+        options += ["--user", str(user)]
     return options

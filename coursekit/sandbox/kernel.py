@@ -13,6 +13,7 @@ back on sys.path, as IPython does, before running any cell.
 """
 
 import os
+import random
 import shutil
 import stat
 import sys
@@ -162,8 +163,10 @@ class SandboxedKernelManager(AsyncKernelManager):
 
         kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
 
-        if as_root:  # the kernel runs as settings.sandbox_user: give it its folders
-            chown_tree(runtime, self.settings.sandbox_user)
+        user = None
+        if as_root:  # the kernel runs as a uid of its own: give it its folders
+            user = random.SystemRandom().randrange(*self.settings.sandbox_uids)
+            chown_tree(runtime, user)
             runtime.chmod(0o711)  # bwrap and limits.py run as root without capabilities
         env = sandbox_environment(kw.get("env") or os.environ, home)
         kw["env"] = {"PATH": env.get("PATH", os.defpath)}
@@ -176,7 +179,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             launcher=launcher,
             hidden=self.hidden,
             env=env,
-            as_root=as_root,
+            user=user,
         )
         return kernel_cmd, kw
 

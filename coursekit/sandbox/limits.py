@@ -7,7 +7,8 @@ asked, then replaces itself with the command (same process, same pid).
 
 RLIMIT_NPROC is set here, inside the sandbox's user namespace, because there
 the kernel counts only the sandbox's own processes; set outside, it would
-count every process of the instructor. Root ignores RLIMIT_NPROC, hence --user.
+count every process of the instructor. Root ignores RLIMIT_NPROC, hence --user
+(a uid of its own for each kernel, so that kernels do not share the count).
 """
 
 import argparse

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 
-from traitlets import Enum, Integer, List, Unicode, default
+from traitlets import Enum, Integer, List, Tuple, Unicode, default
 from traitlets.config import LoggingConfigurable
 
 FALLBACK_VARIABLE = "COURSEKIT_SANDBOX_FALLBACK"
@@ -76,8 +76,13 @@ class GradingSandbox(LoggingConfigurable):
         "exchange, the gradebook, home folders, /tmp and /run are always hidden).",
     ).tag(config=True)
 
-    sandbox_user = Integer(
-        65534, help="When grading as root, student code runs as this uid (default: nobody)."
+    sandbox_uids = Tuple(
+        Integer(),
+        Integer(),
+        default_value=(2_000_000_000, 2_100_000_000),
+        help="When grading as root, each kernel runs as a uid of its own, drawn from "
+        "range(first, stop): root ignores the process limit, and a uid shared by all "
+        "kernels (nobody) would share it between them. No account may use these uids.",
     ).tag(config=True)
 
 
