@@ -134,6 +134,17 @@ def test_check_line_plotted_finds_the_line_or_says_what_it_saw():
     plt.close(figure)
 
 
+def test_check_line_plotted_checks_only_the_y_values_it_is_given():
+    xs = plotcheck.evenly_spaced(-1.0, 1.0, 5)
+    figure, ax = plt.subplots()
+    ax.plot(xs, [x**3 for x in xs], label="cube")
+    ends = [-1.0, None, None, None, 1.0]  # y = x and y = x**3 agree at both ends
+    assert plotcheck.check_line_plotted([figure], xs, ends, "y = x") == (ax, ax.lines[0])
+    with pytest.raises(AssertionError, match=r"at x = -0.5 its y is -0.125, expected -0.5"):
+        plotcheck.check_line_plotted([figure], xs, [None, -0.5, None, None, None], "y = x")
+    plt.close(figure)
+
+
 def test_a_scatter_plot_is_named_as_such():
     figure, ax = plt.subplots()
     ax.scatter([0, 1], [0, 1])
@@ -170,7 +181,7 @@ def test_comparisons_ignore_rebound_numpy_and_math_helpers(monkeypatch):
     monkeypatch.setattr(math, "isclose", lambda *a, **k: True)
     monkeypatch.setattr(math, "exp", lambda x: 0.0)
     assert not plotcheck.is_close(1.0, 2.0)
-    assert plotcheck.reference_sigmoid(0.0) == 0.5
+    assert plotcheck.exp(0.0) == 1.0  # math.exp as it was when plotcheck was imported
     with pytest.raises(AssertionError, match="wrong at position 1"):
         plotcheck.check_values(np.array([0.0, 1.0]), [0.0, 2.0], "f(x)")
 
@@ -181,11 +192,27 @@ def test_evenly_spaced_matches_linspace():
     assert plotcheck.first_difference(ours, np.linspace(-5, 5, 100).tolist(), 1e-15, 0) is None
 
 
-def test_reference_sigmoid_is_exact_to_rounding_and_never_overflows():
+def test_exp_is_math_exp():
     mpmath.mp.dps = 50
-    for x in [-1e308, -1e4, -1000.0, -745.0, -709.0, -36.7, -1.0, 0.0, 1e-9, 2.5, 40.0, 1e308]:
-        exact = float(1 / (1 + mpmath.exp(-mpmath.mpf(x))))
-        assert plotcheck.is_close(plotcheck.reference_sigmoid(x), exact, 2**-52, 0.0), x
+    for x in [-1000.0, -745.0, -36.7, -1.0, 0.0, 1e-9, 2.5, 709.0]:
+        assert plotcheck.exp(x) == math.exp(x)
+        assert plotcheck.is_close(plotcheck.exp(x), float(mpmath.exp(x)), 2**-52, 0.0), x
+
+
+def test_first_difference_skips_expected_values_given_as_none():
+    assert plotcheck.first_difference([1.0, 5.0, 3.0], [1.0, None, 3.0]) is None
+    assert plotcheck.first_difference([1.0, 5.0, 4.0], [1.0, None, 3.0]) == 2
+
+
+def test_polyline_joins_its_points_with_straight_lines():
+    v_shape = plotcheck.polyline([(-4.0, 2.0), (0.0, 0.0), (4.0, 4.0)])
+    assert [v_shape(x) for x in (-4.0, -1.0, 0.0, 1.0, 4.0)] == [2.0, 0.5, 0.0, 1.0, 4.0]
+    assert v_shape(-5.0) == 2.5 and v_shape(5.0) == 5.0  # the end pieces, extended
+    small = plotcheck.polyline([(-1.0, -0.01), (0.0, 0.0), (0.1, 0.1)])
+    for x in np.linspace(-1.0, 0.1, 201).tolist():
+        assert plotcheck.is_close(small(x), x if x >= 0 else 0.01 * x), x
+    with pytest.raises(ValueError, match="increasing x"):
+        plotcheck.polyline([(0.0, 0.0), (0.0, 1.0)])
 
 
 def test_check_values_messages():
