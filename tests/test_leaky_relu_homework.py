@@ -118,6 +118,12 @@ def test_no_test_cell_ever_writes_to_stderr(graded):
         ("scalar_leaky_relu", "test_leaky_relu", "raised ValueError"),
         ("no_return", "test_grid_layout", "should be a matplotlib Figure; it is NoneType"),
         ("untouched", "test_leaky_relu", "raised NotImplementedError"),
+        ("borrows_plotcheck_reader", "test_load_params", "load_params is not defined"),
+        (
+            "borrows_plotcheck_leaky_relu",
+            "test_leaky_relu",
+            "module 'plotcheck' has no attribute 'reference_leaky_relu'",
+        ),
     ],
 )
 def test_failures_say_what_was_expected_in_plain_words(name, grade_id, words, graded):

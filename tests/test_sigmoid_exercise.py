@@ -7,10 +7,12 @@ solution and the untouched student version) are graded in ONE plain
 
 import shutil
 
+import mpmath
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from coursekit import plotcheck
 from tests.grading import REPO, ScratchCourse, fill_answers, grade_corpus
 from tests.submissions.sigmoid_exercise import POINTS, SUBMISSIONS
 
@@ -36,6 +38,23 @@ def test_points_are_as_documented():
     }
     assert points == POINTS
     assert sum(points.values()) == 10
+
+
+def test_the_hidden_reference_sigmoid_is_exact_to_rounding_and_never_overflows():
+    """Each test cell's hidden region defines the same _sigmoid; released files have none."""
+    notebook = nbformat.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    definitions = []
+    for cell in notebook.cells:
+        if "def _sigmoid(x):" in cell.source:
+            start = cell.source.index("def _sigmoid(x):")
+            definitions.append(cell.source[start : cell.source.index("### END HIDDEN", start)])
+    assert len(definitions) == 5 and len(set(definitions)) == 1
+    namespace = {"plotcheck": plotcheck}
+    exec(definitions[0], namespace)
+    mpmath.mp.dps = 50
+    for x in [-1e308, -1e4, -1000.0, -745.0, -709.0, -36.7, -1.0, 0.0, 1e-9, 2.5, 40.0, 1e308]:
+        exact = float(1 / (1 + mpmath.exp(-mpmath.mpf(x))))
+        assert plotcheck.is_close(namespace["_sigmoid"](x), exact, 2**-52, 0.0), x
 
 
 def test_the_solution_gets_full_marks(graded):
@@ -94,6 +113,11 @@ def test_no_test_cell_ever_writes_to_stderr(graded):
         ("no_plot", "test_plot", "No figure was found"),
         ("unlabelled_plot", "test_plot", "the x and y labels are empty"),
         ("lookup_table", "test_sigmoid_values", "raised KeyError"),
+        (
+            "borrows_from_plotcheck",
+            "test_sigmoid_values",
+            "raised NameError: name 'reference_sigmoid' is not defined",
+        ),
     ],
 )
 def test_failures_say_what_was_expected_in_plain_words(name, grade_id, words, graded):

@@ -299,6 +299,31 @@ SUBMISSIONS = {
             answer_plot_grid=grid_with(y="[leaky_relu(v, p['alpha']) for v in x]"),
         ),
     ),
+    "borrows_plotcheck_reader": Submission(
+        scores(test_load_params=0, test_fig=0),
+        "load_params = plotcheck.float_rows: plotcheck holds no CSV reader, so the answer cell "
+        "raises AttributeError and load_params is undefined; Part 4 then has no fig. The grid "
+        "tests pass their own parameters and are right.",
+        right_except(answer_load_params="load_params = plotcheck.float_rows\n"),
+    ),
+    "borrows_plotcheck_leaky_relu": Submission(
+        scores(
+            test_leaky_relu=0,
+            test_grid_layout=0,
+            test_grid_curves=0,
+            test_grid_titles=0,
+            test_fig=0,
+        ),
+        "leaky_relu wraps plotcheck.reference_leaky_relu: plotcheck holds no Leaky ReLU, so "
+        "every call raises AttributeError, and so does the grid function that calls it; only "
+        "load_params earns points.",
+        right_except(
+            answer_leaky_relu=(
+                "def leaky_relu(x, alpha=0.01):\n"
+                "    return np.vectorize(plotcheck.reference_leaky_relu)(x, alpha)\n"
+            )
+        ),
+    ),
     "no_return": Submission(
         scores(test_grid_layout=0, test_fig=0),
         "The grid is drawn right but the function forgets `return fig`: it returns None, so "

@@ -265,6 +265,25 @@ SUBMISSIONS = {
             )
         ),
     ),
+    "borrows_from_plotcheck": Submission(
+        scores(
+            test_sigmoid_values=0,
+            test_sigmoid_stable=0,
+            test_sigmoid_shapes=0,
+            test_Y=0,
+            test_plot=0,
+        ),
+        "Wraps the grader's helper file (`from plotcheck import *`, then a sigmoid built on "
+        "reference_sigmoid): plotcheck holds no sigmoid, so every call raises NameError and "
+        "only X earns points (Y and the plot need sigmoid).",
+        right_except(
+            answer_sigmoid=(
+                "from plotcheck import *\n\n"
+                "def sigmoid(x):\n"
+                "    return np.vectorize(reference_sigmoid, otypes=[float])(x)\n"
+            )
+        ),
+    ),
     "integer_zeros_like": Submission(
         scores(test_sigmoid_shapes=0),
         "Stable by sign but np.zeros_like(x) keeps an integer input's dtype, so an integer "
