@@ -4,8 +4,13 @@ The grid-inspection section (leaky_relu_homework) is tested with that homework.
 Figures that the inline backend closes are tested in a real kernel by
 tests/test_sigmoid_exercise.py (the pyplot_style submission is found only through
 the figure hook); here matplotlib runs headless (Agg).
+Every test cell starts with `plotcheck = importlib.reload(plotcheck)`: a reload undoes
+what student code assigned to plotcheck's names and keeps the figures remembered so far,
+tested on a copy of plotcheck here and in a real kernel below.
 """
 
+import contextlib
+import importlib
 import math
 import sys
 import warnings
@@ -266,6 +271,76 @@ def test_result_of_turns_trouble_into_plain_assertions():
         plotcheck.result_of(math.sqrt, -1.0, "sqrt(-1)", error_hint=" try cmath")
 
 
+# --- Reloading plotcheck, as every test cell does first ------------------------------------
+
+
+@pytest.fixture
+def reloadable(tmp_path, monkeypatch):
+    """A copy of plotcheck imported from a folder on sys.path, so that importlib.reload finds it."""
+    name = "plotcheck_reloaded_in_tests"
+    (tmp_path / f"{name}.py").write_bytes(Path(plotcheck.__file__).read_bytes())
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield importlib.import_module(name)
+    for module in (name, f"{name}:kept"):
+        sys.modules.pop(module, None)
+
+
+def nothing(*args, **kwargs):
+    """What a student puts in place of a check: it never fails."""
+
+
+def test_a_reload_undoes_what_student_code_assigned_to_plotcheck(reloadable, monkeypatch):
+    real_exp = math.exp
+    for name in ["check_values", "check_line_plotted", "check_labelled", "first_difference"]:
+        setattr(reloadable, name, nothing)
+    reloadable.result_of = lambda function, argument, *args, **kwargs: function(argument)
+    reloadable.is_close = lambda *args, **kwargs: True
+    reloadable.exp = reloadable._exp = reloadable._isfinite = lambda x: 0.0
+    # and what it replaced elsewhere after the first import, where a reload would look again
+    monkeypatch.setattr(math, "exp", lambda x: 0.0)
+    monkeypatch.setattr(math, "isfinite", lambda x: True)
+    monkeypatch.setattr(np, "errstate", lambda **kwargs: contextlib.nullcontext())
+
+    fresh = importlib.reload(reloadable)
+
+    assert fresh is reloadable
+    assert not fresh.is_close(1.0, 2.0) and not fresh.is_close(math.nan, 1.0)
+    assert fresh.exp(1.0) == real_exp(1.0)
+    with pytest.raises(AssertionError, match="wrong at position 0: expected 2.0, yours is 1.0"):
+        fresh.check_values([1.0], [2.0], "y")
+    with pytest.raises(AssertionError, match="No figure was found"):
+        fresh.check_line_plotted([], [0.0], [0.0], "y = x")
+    with pytest.raises(AssertionError, match=r"1 / x raised ZeroDivisionError"):
+        fresh.result_of(lambda x: 1 / x, 0.0, "1 / x")
+    settings = np.seterr(all="ignore")  # the student silenced numpy too
+    try:
+        outcome = fresh.call_quietly(np.exp, np.array([1000.0]))
+    finally:
+        np.seterr(**settings)
+    assert outcome.problem() == "gave a RuntimeWarning: overflow encountered in exp"
+
+
+def test_remembered_figures_and_the_figure_hook_outlive_a_reload(reloadable):
+    hook = "plotcheck_reloaded_in_tests:_remember"
+    with matplotlib.rc_context():
+        reloadable.remember_figures()
+        draw_in_a_function()
+        reloadable._remembered = []  # student code assigns; the reload takes the kept list back
+        fresh = importlib.reload(reloadable)
+        plt.figure()
+        plt.plot([0.0, 1.0], [1.0, 0.0], label="after the reload")
+        plt.close("all")
+        figures = fresh.candidate_figures(namespace={})
+        assert [fresh.describe_line(figure.axes[0].lines[0]) for figure in figures] == [
+            "line 'square' with 3 points, x from 0 to 2",
+            "line 'after the reload' with 2 points, x from 0 to 1",
+        ]
+        assert matplotlib.rcParams["figure.hooks"].count(hook) == 1
+        fresh.remember_figures()  # again after a reload: one hook, and it starts afresh
+        assert matplotlib.rcParams["figure.hooks"].count(hook) == 1
+        assert fresh.remembered_figures() == []
+
+
 # --- In a real kernel with the inline backend -------------------------------------------------
 
 KERNEL_CELLS = [
@@ -297,6 +372,61 @@ def test_figures_closed_by_the_inline_backend_are_found_in_a_later_cell(tmp_path
         "figure 2 has line 'closed at the end of the cell' with 3 points, x from 0 to 2. "
         "figure 3 has line 'after a reset in an earlier cell' with 4 points, x from 0 to 3. "
         "figure 4 has line 'reset in the same cell' with 5 points, x from 0 to 4",
+    ]
+    for cell in notebook.cells:
+        assert not [o for o in cell.outputs if o.get("name") == "stderr"]
+
+
+RELOAD_CELLS = [
+    "%matplotlib inline\nimport importlib\nimport math\n\nimport matplotlib.pyplot as plt\n\n"
+    "import plotcheck\n\nplotcheck.remember_figures()",
+    "plt.plot([0, 1], [0, 1], label='before the reloads')\nplt.show()",
+    # what a student can type in an answer cell
+    "real_exp = math.exp\n"
+    "plotcheck.check_values = lambda *args, **kwargs: None\n"
+    "plotcheck.is_close = lambda *args, **kwargs: True\n"
+    "plotcheck.exp = plotcheck._exp = math.exp = lambda x: 0.0\n"
+    "plotcheck._remembered = []",
+    # a test cell: its first line, then what it finds
+    "plotcheck = importlib.reload(plotcheck)\n"
+    "math.exp = real_exp\n"
+    "try:\n"
+    "    plotcheck.check_values([1.0], [2.0], 'y')\n"
+    "except AssertionError as error:\n"
+    "    print(error)\n"
+    "print(plotcheck.is_close(1.0, 2.0), plotcheck.exp(1.0))\n"
+    "plt.plot([0, 1, 2], [0, 1, 2], label='between the reloads')",
+    "plotcheck = importlib.reload(plotcheck)\n"
+    "print(plotcheck.describe_figures(plotcheck.candidate_figures()))\n"
+    "events = get_ipython().events.callbacks\n"
+    "ours = lambda: [f.__name__ for f in events['pre_run_cell'] + events['post_execute']\n"
+    "                if getattr(f, '__module__', '') == 'plotcheck']\n"
+    "print(ours())\n"
+    "plotcheck.remember_figures()\n"
+    "print(ours(), plt.rcParams['figure.hooks'])",
+]
+
+
+def test_a_reload_in_a_kernel_undoes_rebound_helpers_and_keeps_the_figures(tmp_path):
+    """What every test cell's first line does, between cells of a real kernel."""
+    (tmp_path / "plotcheck.py").write_bytes(Path(plotcheck.__file__).read_bytes())
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in RELOAD_CELLS])
+    client = NotebookClient(
+        notebook, timeout=60, kernel_name="python3", resources={"metadata": {"path": tmp_path}}
+    )
+    client.execute()
+    printed = [
+        "".join(o.get("text", "") for o in notebook.cells[index].outputs).splitlines()
+        for index in (3, 4)
+    ]
+    assert printed == [
+        ["y is wrong at position 0: expected 2.0, yours is 1.0", "False 2.718281828459045"],
+        [
+            "figure 1 has line 'before the reloads' with 2 points, x from 0 to 1. "
+            "figure 2 has line 'between the reloads' with 3 points, x from 0 to 2",
+            "['_install_hook', '_remember_open_figures']",
+            "['_install_hook', '_remember_open_figures'] ['plotcheck:_remember']",
+        ],
     ]
     for cell in notebook.cells:
         assert not [o for o in cell.outputs if o.get("name") == "stderr"]

@@ -15,8 +15,15 @@ Why the pieces exist:
   runs student code with warnings, stderr, stdout and exceptions captured, so a
   test can turn a warning into a failed assert with a clear message instead.
 - Comparisons use plain Python arithmetic and `math.exp` captured when this module
-  is imported (before any student code runs), so a student who rebinds
-  `np.allclose`, `np.isclose` or `math.isclose` changes nothing here.
+  is first imported (before any student code runs), so a student who rebinds
+  `np.allclose`, `np.isclose`, `math.isclose` or `math.exp` changes nothing here.
+- Student code runs in the same kernel before the tests, so it could also assign
+  to plotcheck's own names (`plotcheck.check_values = ...`). Every test cell
+  therefore starts with `plotcheck = importlib.reload(plotcheck)`, which runs this
+  file again: each name is back as shipped. What a reload must not take afresh
+  (math.exp and the like, which student code may have replaced since, and the
+  figures remembered so far) is kept in a module of its own in sys.modules, made at
+  the first import (see _kept_across_reloads).
 - Every check raises AssertionError saying what was expected and what came back.
 - It holds no answer: this file is released to students, so nothing here computes
   what an assignment asks them to write (no sigmoid, no Leaky ReLU, no reader of the
@@ -29,15 +36,46 @@ import contextlib
 import io
 import itertools
 import math
+import sys
+import types
 import warnings
 
-_exp = math.exp  # captured at import time, before any student code runs
-_isfinite = math.isfinite
 
-try:  # numpy's floating-point error switch, captured before student code could rebind it
-    from numpy import errstate as _numpy_errstate
-except ImportError:  # plotcheck itself does not need numpy
-    _numpy_errstate = None
+def _numpy_errstate_or_none():
+    """numpy's floating-point error switch, or None: plotcheck itself does not need numpy."""
+    try:
+        from numpy import errstate
+    except ImportError:
+        return None
+    return errstate
+
+
+def _kept_across_reloads():
+    """The module in sys.modules holding what must outlive importlib.reload(plotcheck).
+
+    Made at the first import, before any student code runs. A reload runs this file
+    again but finds the module here, so it neither takes math.exp, math.isfinite or
+    numpy.errstate afresh (student code may have replaced them since) nor forgets the
+    figures remembered so far. Assigning to a name of plotcheck does not reach it.
+    """
+    name = f"{__name__}:kept"
+    kept = sys.modules.get(name)
+    if kept is None:
+        kept = types.ModuleType(name, "plotcheck's state that outlives a reload of plotcheck")
+        kept.exp = math.exp
+        kept.isfinite = math.isfinite
+        kept.numpy_errstate = _numpy_errstate_or_none()
+        kept.remembered = []  # every Figure pyplot created since remember_figures()
+        sys.modules[name] = kept
+    return kept
+
+
+_kept = _kept_across_reloads()
+_exp = _kept.exp  # math.exp as it was at the first import, before any student code ran
+_isfinite = _kept.isfinite
+_numpy_errstate = _kept.numpy_errstate
+_remembered = _kept.remembered  # every Figure pyplot created since remember_figures()
+del _kept  # reached only through sys.modules, not as a name of plotcheck
 
 REL_TOL = 1e-9  # relative tolerance: a few hundred float64 roundings
 ABS_TOL = 1e-12  # absolute tolerance for values that should be (nearly) zero
@@ -45,8 +83,6 @@ ABS_TOL = 1e-12  # absolute tolerance for values that should be (nearly) zero
 # ---------------------------------------------------------------------------
 # Finding figures
 # ---------------------------------------------------------------------------
-
-_remembered = []  # every Figure pyplot created since remember_figures()
 
 
 def _hook_name():
@@ -87,16 +123,38 @@ def remember_figures():
     cell, and figures still open when a cell ends are kept before the inline backend
     closes them. Not covered: a reset and plt.show() in the same cell, with no
     variable holding the figure.
+
+    All of it outlives importlib.reload(plotcheck): the hook is named "module:_remember"
+    and looked up anew for each figure, the callbacks look their names up in this
+    module when they run, and the figures are kept in sys.modules (_kept_across_reloads).
     """
     _install_hook()
     _remembered.clear()
     shell = _shell()
     if shell is not None:
-        if _install_hook not in shell.events.callbacks["pre_run_cell"]:
-            shell.events.register("pre_run_cell", _install_hook)
-        after_cell = shell.events.callbacks["post_execute"]
-        if _remember_open_figures not in after_cell:
-            after_cell.insert(0, _remember_open_figures)  # before the inline backend's flush
+        _register_once(shell, "pre_run_cell", _install_hook)
+        _register_once(shell, "post_execute", _remember_open_figures, first=True)
+
+
+def _register_once(shell, event, callback, first=False):
+    """Register an IPython callback, dropping the copies an earlier run of this file registered.
+
+    After importlib.reload(plotcheck) the functions here are new objects that `in` would
+    not match with the old ones, so callbacks are told apart by module and name.
+    first=True puts it before the others (post_execute: before the inline backend's flush).
+    """
+    callbacks = shell.events.callbacks[event]
+    for old in [known for known in callbacks if _same_function(known, callback)]:
+        callbacks.remove(old)
+    callbacks.insert(0 if first else len(callbacks), callback)
+
+
+def _same_function(known, function):
+    """True when `known` is `function` or the same function from an earlier run of this file."""
+    return (
+        getattr(known, "__module__", None) == function.__module__
+        and getattr(known, "__qualname__", None) == function.__qualname__
+    )
 
 
 def remembered_figures():
