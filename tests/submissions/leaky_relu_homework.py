@@ -330,4 +330,24 @@ SUBMISSIONS = {
         "the layout cell and fig lose; curves and titles are found in the figure it made.",
         right_except(answer_plot_grid=GRID_OBJECTS.replace("    return fig\n", "    plt.show()\n")),
     ),
+    "grid_2x5_rebinds_check_grid": Submission(
+        scores(test_grid_layout=0, test_fig=0),
+        "grid_2x5 with the grader's grid check replaced by one that never fails "
+        "(plotcheck.check_grid = lambda *a, **k: None): without the reload that starts each "
+        "test cell, the layout cell would pass (3 points). It scores exactly what grid_2x5 does.",
+        right_except(
+            answer_plot_grid=(
+                "def plot_leaky_relu_grid(params):\n"
+                "    plt.figure(figsize=(15, 6))\n"
+                "    for i, p in enumerate(params):\n"
+                "        plt.subplot(2, 5, i + 1)\n"
+                "        x = np.linspace(p['x_min'], p['x_max'], 200)\n"
+                "        plt.plot(x, leaky_relu(x, p['alpha']))\n"
+                "        plt.title(f\"alpha = {p['alpha']}\")\n"
+                "    return plt.gcf()\n"
+                "\n"
+                "plotcheck.check_grid = lambda *args, **kwargs: None\n"
+            )
+        ),
+    ),
 }

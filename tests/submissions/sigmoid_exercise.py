@@ -103,6 +103,28 @@ def _lookup_table_source():
     )
 
 
+SIGN_SLIP = "def sigmoid(x):\n    return 1 / (1 + np.exp(x))\n"  # the sign slip, below
+
+
+def slip_and(tampering, why):
+    """The sign slip with `tampering` typed after it: must score exactly what the slip does.
+
+    Every test cell starts with plotcheck = importlib.reload(plotcheck), which undoes any
+    assignment to plotcheck's names; plotcheck keeps math.exp as it was before student code.
+    """
+    return Submission(
+        scores(
+            test_sigmoid_values=0,
+            test_sigmoid_stable=0,
+            test_sigmoid_shapes=0,
+            test_Y=0,
+            test_plot=0,
+        ),
+        why,
+        right_except(answer_sigmoid=SIGN_SLIP + "\n" + tampering),
+    )
+
+
 SUBMISSIONS = {
     "slides_naive": Submission(
         scores(test_sigmoid_stable=0),
@@ -207,7 +229,7 @@ SUBMISSIONS = {
         ),
         "1/(1+np.exp(x)) (wrong sign): right at 0 only, so the visible shape test passes and "
         "the hidden one fails; only X earns points.",
-        right_except(answer_sigmoid="def sigmoid(x):\n    return 1 / (1 + np.exp(x))\n"),
+        right_except(answer_sigmoid=SIGN_SLIP),
     ),
     "rebinds_numpy_helpers": Submission(
         scores(
@@ -298,6 +320,41 @@ SUBMISSIONS = {
                 "    e = np.exp(x[~positive])\n"
                 "    y[~positive] = e / (1 + e)\n"
                 "    return y\n"
+            )
+        ),
+    ),
+    "slip_rebinds_check_values": slip_and(
+        "plotcheck.check_values = lambda *args, **kwargs: None\n",
+        "The sign slip with the grader's value check replaced by one that never fails. Without "
+        "the reload that starts each test cell it would pass values, shapes and Y (6 of 10).",
+    ),
+    "slip_rebinds_is_close": slip_and(
+        "plotcheck.is_close = lambda *args, **kwargs: True\n",
+        "The sign slip with plotcheck's number comparison made to always agree: every check "
+        "and the line finder use it, so without the reload it would pass values, shapes, Y and "
+        "the plot (8 of 10).",
+    ),
+    "slip_rebinds_plotcheck_exp": slip_and(
+        "import math\n\n"
+        "plotcheck.exp = lambda x: math.exp(-x)  # the hidden reference now makes the slip\n",
+        "The sign slip with the exp of the hidden reference sigmoid turned around, so that the "
+        "reference computes the slip too: without the reload the hidden shapes test would pass.",
+    ),
+    "slip_rebinds_math_exp": slip_and(
+        "import math\n\n_real_exp = math.exp\nmath.exp = lambda x: _real_exp(-x)\n",
+        "The same trick one level down, on math.exp: the reload does not take math.exp afresh "
+        "(plotcheck keeps the one from before any student code), so it earns nothing either.",
+    ),
+    "naive_rebinds_numpy_errstate": Submission(
+        scores(test_sigmoid_stable=0),
+        "The naive formula with numpy silenced and np.errstate replaced, so that the stability "
+        "test could not turn the overflow warning back on: plotcheck keeps numpy's errstate "
+        "from before any student code, and the overflow still counts.",
+        right_except(
+            answer_sigmoid=(
+                "import contextlib\n\n"
+                "np.seterr(all='ignore')\n"
+                "np.errstate = lambda **kwargs: contextlib.nullcontext()\n" + SIGMOID_NAIVE
             )
         ),
     ),
