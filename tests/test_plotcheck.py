@@ -4,7 +4,7 @@ The grid-inspection section (leaky_relu_homework) is tested with that homework.
 Figures that the inline backend closes are tested in a real kernel by
 tests/test_sigmoid_exercise.py (the pyplot_style submission is found only through
 the figure hook); here matplotlib runs headless (Agg).
-Every test cell starts with `plotcheck = importlib.reload(plotcheck)`: a reload undoes
+Every test cell runs `plotcheck = importlib.reload(plotcheck)` first: a reload undoes
 what student code assigned to plotcheck's names and keeps the figures remembered so far,
 tested on a copy of plotcheck here and in a real kernel below.
 """
@@ -387,7 +387,7 @@ RELOAD_CELLS = [
     "plotcheck.is_close = lambda *args, **kwargs: True\n"
     "plotcheck.exp = plotcheck._exp = math.exp = lambda x: 0.0\n"
     "plotcheck._remembered = []",
-    # a test cell: its first line, then what it finds
+    # a test cell: the reload, then what it finds
     "plotcheck = importlib.reload(plotcheck)\n"
     "math.exp = real_exp\n"
     "try:\n"
@@ -408,7 +408,7 @@ RELOAD_CELLS = [
 
 
 def test_a_reload_in_a_kernel_undoes_rebound_helpers_and_keeps_the_figures(tmp_path):
-    """What every test cell's first line does, between cells of a real kernel."""
+    """What the reload in every test cell does, between cells of a real kernel."""
     (tmp_path / "plotcheck.py").write_bytes(Path(plotcheck.__file__).read_bytes())
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in RELOAD_CELLS])
     client = NotebookClient(

@@ -19,8 +19,8 @@ Why the pieces exist:
   `np.allclose`, `np.isclose`, `math.isclose` or `math.exp` changes nothing here.
 - Student code runs in the same kernel before the tests, so it could also assign
   to plotcheck's own names (`plotcheck.check_values = ...`). Every test cell
-  therefore starts with `plotcheck = importlib.reload(plotcheck)`, which runs this
-  file again: each name is back as shipped. What a reload must not take afresh
+  therefore runs `plotcheck = importlib.reload(plotcheck)` before it checks anything:
+  this file runs again, and each name is back as shipped. What a reload must not take afresh
   (math.exp and the like, which student code may have replaced since, and the
   figures remembered so far) is kept in a module of its own in sys.modules, made at
   the first import (see _kept_across_reloads).

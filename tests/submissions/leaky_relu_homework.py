@@ -333,7 +333,7 @@ SUBMISSIONS = {
     "grid_2x5_rebinds_check_grid": Submission(
         scores(test_grid_layout=0, test_fig=0),
         "grid_2x5 with the grader's grid check replaced by one that never fails "
-        "(plotcheck.check_grid = lambda *a, **k: None): without the reload that starts each "
+        "(plotcheck.check_grid = lambda *a, **k: None): without the reload in each "
         "test cell, the layout cell would pass (3 points). It scores exactly what grid_2x5 does.",
         right_except(
             answer_plot_grid=(

@@ -109,7 +109,7 @@ SIGN_SLIP = "def sigmoid(x):\n    return 1 / (1 + np.exp(x))\n"  # the sign slip
 def slip_and(tampering, why):
     """The sign slip with `tampering` typed after it: must score exactly what the slip does.
 
-    Every test cell starts with plotcheck = importlib.reload(plotcheck), which undoes any
+    Every test cell runs plotcheck = importlib.reload(plotcheck) first, which undoes any
     assignment to plotcheck's names; plotcheck keeps math.exp as it was before student code.
     """
     return Submission(
@@ -326,7 +326,7 @@ SUBMISSIONS = {
     "slip_rebinds_check_values": slip_and(
         "plotcheck.check_values = lambda *args, **kwargs: None\n",
         "The sign slip with the grader's value check replaced by one that never fails. Without "
-        "the reload that starts each test cell it would pass values, shapes and Y (6 of 10).",
+        "the reload in each test cell it would pass values, shapes and Y (6 of 10).",
     ),
     "slip_rebinds_is_close": slip_and(
         "plotcheck.is_close = lambda *args, **kwargs: True\n",
