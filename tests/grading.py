@@ -6,6 +6,7 @@ temporary copy of the course so that the real folders are never touched.
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -45,6 +46,24 @@ def fill_answers(notebook, answers):
     if unknown:
         raise KeyError(f"no solution cell with grade_id {sorted(unknown)}")
     return notebook
+
+
+SECRET_REGION = re.compile(r"### (BEGIN|END) (SOLUTION|HIDDEN TESTS)")
+
+
+def secret_and_shown_lines(source_notebook):
+    """Split an instructor notebook's lines (stripped) into those inside a solution or
+    hidden-test region, which students must never see, and all the others."""
+    secret, shown = set(), set()
+    for cell in source_notebook.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            marker = SECRET_REGION.search(line)
+            if marker:
+                inside = marker.group(1) == "BEGIN"
+                continue
+            (secret if inside else shown).add(line.strip())
+    return secret, shown
 
 
 def solution_answers(source_notebook):

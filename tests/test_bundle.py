@@ -27,10 +27,9 @@ import nbformat
 import pytest
 
 from coursekit import bundle, pins
-from tests.grading import REPO, fill_answers, solution_answers
+from tests.grading import REPO, fill_answers, secret_and_shown_lines, solution_answers
 
 ASSIGNMENTS = bundle.assignments()
-SECRET_REGION = re.compile(r"(BEGIN|END) (SOLUTION|HIDDEN TESTS)")
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +57,9 @@ def secret_lines():
     """
     secrets, shown = set(), set()
     for path in sorted((REPO / "source").glob("*/*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
-            inside = False
-            for line in cell.source.splitlines():
-                marker = SECRET_REGION.search(line)
-                if marker:
-                    inside = marker.group(1) == "BEGIN"
-                    continue
-                (secrets if inside else shown).add(line.strip())
+        secret_here, shown_here = secret_and_shown_lines(nbformat.read(path, as_version=4))
+        secrets |= secret_here
+        shown |= shown_here
     secrets = {line for line in secrets if significant(line)}
     given = [REPO / "course", REPO / "coursekit" / "plotcheck.py"]
     taught = {secret for folder in given for _, secret in leaked_lines(folder, secrets)}

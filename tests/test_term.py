@@ -19,9 +19,8 @@ import nbformat
 import pytest
 
 from coursekit import demo_class
-from tests.grading import REPO
+from tests.grading import REPO, secret_and_shown_lines
 
-SECRET_REGION = re.compile(r"(BEGIN|END) (SOLUTION|HIDDEN TESTS)")
 ROOT_STATE = ["gradebook.db", "submitted", "exchange", "feedback", "downloaded", "grades.csv"]
 
 
@@ -164,15 +163,7 @@ def secret_lines(assignment):
     """Solution and hidden-test lines that a student never sees in the released notebook
     and that none of the sample answers contains."""
     notebook = nbformat.read(REPO / "source" / assignment / f"{assignment}.ipynb", as_version=4)
-    secrets, shown = set(), set()
-    for cell in notebook.cells:
-        inside = False
-        for line in cell.source.splitlines():
-            marker = SECRET_REGION.search(line)
-            if marker:
-                inside = marker.group(1) == "BEGIN"
-                continue
-            (secrets if inside else shown).add(line.strip())
+    secrets, shown = secret_and_shown_lines(notebook)
     for level in ("complete", "partial", "broken"):
         for source in demo_class.read_answers(assignment, level).values():
             shown.update(line.strip() for line in source.splitlines())
