@@ -5,6 +5,7 @@ that nothing it writes lands in the repository), offline, with no error and
 nothing at all on stderr: a warning in a lesson is a bug.
 """
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -76,3 +77,29 @@ def test_no_notebook_in_course_needs_the_network():
         text = Path(REPO / relpath).read_text(encoding="utf-8")
         found = [marker for marker in markers if marker in text]
         assert not found, f"{relpath} mentions {found}"
+
+
+LINK = re.compile(r"\]\(([^)#\s]+\.(?:ipynb|py|csv|md))(?:#[^)]*)?\)")
+
+
+@pytest.mark.parametrize("relpath", NOTEBOOKS, ids=str)
+def test_links_between_notebooks_resolve(relpath):
+    """Every relative link in a markdown cell points at a file of the repository."""
+    notebook = nbformat.read(REPO / relpath, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for target in LINK.findall(cell.source):
+            if "://" in target:
+                continue
+            assert (REPO / relpath.parent / target).resolve().is_file(), f"{relpath}: {target}"
+
+
+def test_the_index_links_every_lesson_and_assignment():
+    index = (REPO / "course" / "00_index.ipynb").read_text(encoding="utf-8")
+    lessons = sorted(p.name for p in (REPO / "course").glob("0[1-9]_*.ipynb"))
+    assert len(lessons) == 9
+    for name in lessons:
+        assert f"]({name})" in index, name
+    for assignment in sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir()):
+        assert f"../release/{assignment}/{assignment}.ipynb" in index, assignment
