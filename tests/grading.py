@@ -5,7 +5,6 @@ Tests grade submissions exactly as an instructor would, with the plain
 temporary copy of the course so that the real folders are never touched.
 """
 
-import os
 import re
 import shutil
 import subprocess
@@ -17,9 +16,6 @@ import nbformat
 
 REPO = Path(__file__).resolve().parent.parent
 NBGRADER = [sys.executable, "-m", "nbgrader"]
-# nbgrader runs `alembic` by name to create a gradebook, so the environment's
-# bin folder must be on PATH even when the venv is not activated.
-ENV_BIN = str(Path(sys.executable).parent)
 
 
 @dataclass
@@ -100,7 +96,6 @@ class ScratchCourse:
             capture_output=True,
             text=True,
             timeout=timeout,
-            env=dict(os.environ, PATH=ENV_BIN + os.pathsep + os.environ.get("PATH", "")),
         )
         if check and run.returncode != 0:
             raise AssertionError(

@@ -41,12 +41,6 @@ HIDDEN_ASSERT_TRACEBACK = [
 ]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def nbgrader_finds_alembic():
-    with tiny.venv_bin_on_path():
-        yield
-
-
 def squashed(text):
     """Text without any whitespace, so that HTML spans and line breaks cannot hide a match."""
     return "".join(text.split())

@@ -12,14 +12,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from tests import tiny_assignment as tiny
 from tests.grading import ScratchCourse
-
-
-@pytest.fixture(scope="module", autouse=True)
-def nbgrader_finds_alembic():
-    with tiny.venv_bin_on_path():
-        yield
 
 
 def source_with_cells(path, grade_ids):

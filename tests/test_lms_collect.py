@@ -15,13 +15,6 @@ from coursekit.lms import repair_zip_name, safe_relative_path
 from tests import tiny_assignment as tiny
 from tests.grading import ScratchCourse
 
-
-@pytest.fixture(scope="module", autouse=True)
-def nbgrader_finds_alembic():
-    with tiny.venv_bin_on_path():
-        yield
-
-
 UPLOAD_TIME = (2025, 3, 1, 10, 0, 0)  # LMS server time (Asia/Taipei)
 NEXT_DAY = (2025, 3, 2, 9, 0, 0)
 

@@ -77,7 +77,7 @@ def postgres_url():
 def two_graders(postgres_url, tmp_path_factory):
     """Two graders with their own copy of the course grade different students into one gradebook."""
     root = tmp_path_factory.mktemp("pg")
-    with tiny.venv_bin_on_path(), pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch:
         # how graders name the shared gradebook: nbgrader_config.py reads NBGRADER_DB_URL
         patch.setenv("NBGRADER_DB_URL", postgres_url)
         first, second = ScratchCourse(root / "grader1"), ScratchCourse(root / "grader2")

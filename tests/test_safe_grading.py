@@ -33,7 +33,7 @@ from coursekit.sandbox.kernel import RUNTIME_PREFIX
 from coursekit.sandbox.settings import GradingSandbox, why_unavailable
 from coursekit.sandbox.submission import hidden_test_lines
 from tests.conftest import ON_CI, require_program
-from tests.grading import ENV_BIN, NBGRADER, ScratchCourse, fill_answers, solution_answers
+from tests.grading import NBGRADER, ScratchCourse, fill_answers, solution_answers
 from tests.submissions.hostile import ALL_TESTS, ASSIGNMENT, CORPUS
 
 CELL_TIMEOUT = 5  # seconds; the course's own is 30 (nbgrader_config.py, section Execution)
@@ -384,7 +384,7 @@ def test_a_crash_in_the_middle_of_a_class_keeps_the_grades_already_given(tmp_pat
         ("c_last", tiny_answers()),
     ]:
         course.submit(student, TINY, fill_answers(release, answers))
-    env = dict(os.environ, PATH=ENV_BIN + os.pathsep + os.environ.get("PATH", ""))
+    env = dict(os.environ)
     env.pop(FALLBACK, None)
     grader = subprocess.Popen(
         [*NBGRADER, "autograde", TINY, "--force"],

@@ -5,13 +5,7 @@ written; collection, feedback, export and gradebook tests only need an
 assignment with an answer cell, a visible test and hidden tests.
 """
 
-import contextlib
-import os
-import sys
-from pathlib import Path
-
 import nbformat
-import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 NAME = "tiny"
@@ -100,13 +94,3 @@ def answered(course, answer, name=NAME):
     from tests.grading import fill_answers
 
     return fill_answers(course.release_notebook(name), {"double": answer})
-
-
-@contextlib.contextmanager
-def venv_bin_on_path():
-    """Put the interpreter's bin folder on PATH: nbgrader runs `alembic` from PATH
-    when it creates a gradebook, and `make test` does not activate the venv."""
-    bin_dir = str(Path(sys.executable).parent)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PATH", bin_dir + os.pathsep + os.environ.get("PATH", ""))
-        yield
