@@ -243,6 +243,18 @@ np.testing.assert_allclose = np.testing.assert_array_almost_equal = lambda *a, *
 np.testing.assert_almost_equal = np.testing.assert_array_equal = lambda *a, **k: None
 """
 
+# Every test cell runs plotcheck = importlib.reload(plotcheck) first, which undoes all of this.
+REBIND_PLOTCHECK = """
+always = lambda *args, **kwargs: True
+nothing = lambda *args, **kwargs: None
+plotcheck.is_close = always
+plotcheck.first_difference = nothing
+plotcheck.check_values = plotcheck.check_labelled = nothing
+plotcheck.check_line_plotted = lambda *args, **kwargs: (None, None)
+plotcheck.result_of = lambda function, argument, *args, **kwargs: function(argument)
+plotcheck.exp = plotcheck._exp = lambda x: 0.0
+"""
+
 HOOK_LEAK = """
 def show_next_cell(info):
     print("next cell:", info.raw_cell)  # would print the hidden tests of every test cell
@@ -364,6 +376,16 @@ CORPUS = [
             release, answers, answer_sigmoid=REBIND_COMPARISONS + SIGMOID_TANH
         ),
         ALL_TESTS[1:],
+    ),
+    Hostile(
+        "rebinds_plotcheck",
+        "a wrong sigmoid, with the grader's own helpers (plotcheck.check_values, is_close, "
+        "result_of, exp, check_line_plotted...) replaced by ones that always pass",
+        lambda release, answers: answered(
+            release, answers, answer_sigmoid=REBIND_PLOTCHECK + SIGMOID_TANH
+        ),
+        ALL_TESTS[1:],
+        "is wrong at position 0 (at x = -4)",
     ),
     Hostile(
         "deletes_test_cell",
