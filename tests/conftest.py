@@ -2,8 +2,6 @@
 
 import os
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -14,11 +12,6 @@ ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Small matrix products run slower, not faster, when OpenBLAS spreads them over
 # threads on a busy two-core machine; kernels started by the tests inherit this.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-# nbgrader runs `alembic` by name when it creates a gradebook, so the
-# environment's bin folder must be on PATH even when the venv is not activated.
-ENV_BIN = str(Path(sys.executable).parent)
-os.environ["PATH"] = ENV_BIN + os.pathsep + os.environ.get("PATH", "")
 
 
 def sandbox_problem():

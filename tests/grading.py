@@ -5,6 +5,7 @@ Tests grade submissions exactly as an instructor would, with the plain
 temporary copy of the course so that the real folders are never touched.
 """
 
+import os
 import re
 import shutil
 import subprocess
@@ -16,6 +17,11 @@ import nbformat
 
 REPO = Path(__file__).resolve().parent.parent
 NBGRADER = [sys.executable, "-m", "nbgrader"]
+
+# nbgrader runs `alembic` by name when it creates a gradebook, so whatever
+# imports this harness (the tests, the benchmarks) gets the environment's bin
+# folder on PATH, even when the venv is not activated.
+os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 
 
 @dataclass
