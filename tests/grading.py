@@ -146,6 +146,19 @@ class ScratchCourse:
         path = self.root / "autograded" / student / assignment / f"{assignment}.ipynb"
         return nbformat.read(path, 4) if path.exists() else None
 
+    def test_cells_with_stderr(self, assignment, test_cells):
+        """(student, grade_id) of every graded test cell that wrote to stderr, which
+        nbgrader punishes with 0 points: a test must turn a warning into a failed assert."""
+        found = []
+        for folder in sorted((self.root / "autograded").glob(f"*/{assignment}")):
+            student = folder.parent.name
+            for cell in self.autograded_notebook(student, assignment).cells:
+                grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                streams = [o for o in cell.get("outputs", []) if o.output_type == "stream"]
+                if grade_id in test_cells and any(o.name == "stderr" for o in streams):
+                    found.append((student, grade_id))
+        return found
+
     def results(self, assignment):
         """Every student's grade for `assignment`, read from the gradebook."""
         from nbgrader.api import Gradebook, MissingEntry

@@ -12,7 +12,7 @@ rubric_written (0 points) only carries the instructors' rubric in a hidden regio
 always scores 0 of 0.
 """
 
-from typing import NamedTuple
+from tests.submissions import Submission, full_points_except
 
 POINTS = {
     "test_leaky_relu": 2,
@@ -27,19 +27,9 @@ AUTO_POINTS = sum(POINTS.values())  # 12
 MANUAL_POINTS = {"answer_written": 4}
 
 
-class Submission(NamedTuple):
-    scores: dict  # test grade_id -> expected points
-    why: str
-    answers: dict  # answer grade_id -> source
-
-    @property
-    def total(self):
-        return sum(self.scores.values())
-
-
 def scores(**lost):
     """Full points except the test cells named in `lost` (given as test_fig=0 etc.)."""
-    return {grade_id: lost.get(grade_id, points) for grade_id, points in POINTS.items()}
+    return full_points_except(POINTS, lost)
 
 
 # --- Answer cells that are right, reused below -------------------------------------------

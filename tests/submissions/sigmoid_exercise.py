@@ -10,7 +10,8 @@ test_sigmoid_shapes (1), test_Y (1), test_plot (2); 10 in all.
 """
 
 import math
-from typing import NamedTuple
+
+from tests.submissions import Submission, full_points_except
 
 POINTS = {
     "test_X": 2,
@@ -22,19 +23,9 @@ POINTS = {
 }
 
 
-class Submission(NamedTuple):
-    scores: dict  # test grade_id -> expected points
-    why: str
-    answers: dict  # answer grade_id -> source
-
-    @property
-    def total(self):
-        return sum(self.scores.values())
-
-
 def scores(**lost):
     """Full points except the test cells named in `lost` (given as test_X=0 etc.)."""
-    return {grade_id: lost.get(grade_id, points) for grade_id, points in POINTS.items()}
+    return full_points_except(POINTS, lost)
 
 
 # --- Answer cells that are right, reused below -------------------------------------------
