@@ -96,6 +96,18 @@ def grid_with(
     )
 
 
+GRID_2X5 = (
+    "def plot_leaky_relu_grid(params):\n"
+    "    plt.figure(figsize=(15, 6))\n"
+    "    for i, p in enumerate(params):\n"
+    "        plt.subplot(2, 5, i + 1)\n"
+    "        x = np.linspace(p['x_min'], p['x_max'], 200)\n"
+    "        plt.plot(x, leaky_relu(x, p['alpha']))\n"
+    "        plt.title(f\"alpha = {p['alpha']}\")\n"
+    "    return plt.gcf()\n"
+)  # nine subplots in a 2x5 grid, row by row
+
+
 SUBMISSIONS = {
     "objects_style": Submission(
         scores(),
@@ -186,18 +198,7 @@ SUBMISSIONS = {
         scores(test_grid_layout=0, test_fig=0),
         "plt.subplot(2, 5, i + 1): nine subplots in a 2x5 grid, row by row. The layout cell "
         "and fig (a 3x3 grid) lose; curves and titles are right.",
-        right_except(
-            answer_plot_grid=(
-                "def plot_leaky_relu_grid(params):\n"
-                "    plt.figure(figsize=(15, 6))\n"
-                "    for i, p in enumerate(params):\n"
-                "        plt.subplot(2, 5, i + 1)\n"
-                "        x = np.linspace(p['x_min'], p['x_max'], 200)\n"
-                "        plt.plot(x, leaky_relu(x, p['alpha']))\n"
-                "        plt.title(f\"alpha = {p['alpha']}\")\n"
-                "    return plt.gcf()\n"
-            )
-        ),
+        right_except(answer_plot_grid=GRID_2X5),
     ),
     "ignores_params": Submission(
         scores(test_grid_curves=0, test_grid_titles=0),
@@ -326,18 +327,7 @@ SUBMISSIONS = {
         "(plotcheck.check_grid = lambda *a, **k: None): without the reload in each "
         "test cell, the layout cell would pass (3 points). It scores exactly what grid_2x5 does.",
         right_except(
-            answer_plot_grid=(
-                "def plot_leaky_relu_grid(params):\n"
-                "    plt.figure(figsize=(15, 6))\n"
-                "    for i, p in enumerate(params):\n"
-                "        plt.subplot(2, 5, i + 1)\n"
-                "        x = np.linspace(p['x_min'], p['x_max'], 200)\n"
-                "        plt.plot(x, leaky_relu(x, p['alpha']))\n"
-                "        plt.title(f\"alpha = {p['alpha']}\")\n"
-                "    return plt.gcf()\n"
-                "\n"
-                "plotcheck.check_grid = lambda *args, **kwargs: None\n"
-            )
+            answer_plot_grid=GRID_2X5 + "\nplotcheck.check_grid = lambda *args, **kwargs: None\n"
         ),
     ),
 }

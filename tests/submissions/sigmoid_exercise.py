@@ -210,42 +210,23 @@ SUBMISSIONS = {
             ),
         ),
     ),
-    "sign_slip": Submission(
-        scores(
-            test_sigmoid_values=0,
-            test_sigmoid_stable=0,
-            test_sigmoid_shapes=0,
-            test_Y=0,
-            test_plot=0,
-        ),
+    "sign_slip": slip_and(
+        "",
         "1/(1+np.exp(x)) (wrong sign): right at 0 only, so the visible shape test passes and "
         "the hidden one fails; only X earns points.",
-        right_except(answer_sigmoid=SIGN_SLIP),
     ),
-    "rebinds_numpy_helpers": Submission(
-        scores(
-            test_sigmoid_values=0,
-            test_sigmoid_stable=0,
-            test_sigmoid_shapes=0,
-            test_Y=0,
-            test_plot=0,
-        ),
+    "rebinds_numpy_helpers": slip_and(
+        "import math\nimport warnings\n\n"
+        "np.allclose = lambda *args, **kwargs: True\n"
+        "np.isclose = lambda a, b, *args, **kwargs: np.ones(np.shape(a), dtype=bool)\n"
+        "np.array_equal = lambda *args, **kwargs: True\n"
+        "np.testing.assert_allclose = lambda *args, **kwargs: None\n"
+        "np.testing.assert_array_almost_equal = lambda *args, **kwargs: None\n"
+        "math.isclose = lambda *args, **kwargs: True\n"
+        "warnings.filterwarnings('ignore')\n"
+        "np.seterr(all='ignore')\n",
         "The sign slip plus numpy's and math's comparison helpers rebound to always agree "
         "and warnings turned off: earns exactly what sign_slip earns.",
-        right_except(
-            answer_sigmoid=(
-                "import math\nimport warnings\n\n"
-                "np.allclose = lambda *args, **kwargs: True\n"
-                "np.isclose = lambda a, b, *args, **kwargs: np.ones(np.shape(a), dtype=bool)\n"
-                "np.array_equal = lambda *args, **kwargs: True\n"
-                "np.testing.assert_allclose = lambda *args, **kwargs: None\n"
-                "np.testing.assert_array_almost_equal = lambda *args, **kwargs: None\n"
-                "math.isclose = lambda *args, **kwargs: True\n"
-                "warnings.filterwarnings('ignore')\n"
-                "np.seterr(all='ignore')\n\n"
-                "def sigmoid(x):\n    return 1 / (1 + np.exp(x))\n"
-            )
-        ),
     ),
     "syntax_error_in_X": Submission(
         scores(test_X=0, test_Y=0, test_plot=0),
