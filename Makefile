@@ -12,12 +12,13 @@ LAB_ARGS ?=
 # JupyterLab refuses to run as root unless told; containers and CI often are root.
 AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: help setup lab test lint format release demo bundle clean
+.PHONY: help setup lab test lint format release translate demo bundle clean
 
 help:
 	@echo "make lab      open JupyterLab on the course index"
 	@echo "make test     run every test (notebooks, grading, lint)"
 	@echo "make release  regenerate release/ from source/ with nbgrader"
+	@echo "make translate  update the 繁體中文 catalogs (course/locale) and build the zh-TW lessons"
 	@echo "make demo     run a whole term on a sample class in build/demo-term (nbgrader commands)"
 	@echo "make bundle   write the student copy for Binder to build/student-bundle"
 	@echo "make lint     ruff check and format check"
@@ -49,6 +50,12 @@ format: $(STAMP)
 
 release: $(STAMP)
 	$(BIN)/python -m coursekit.release
+
+# The 繁體中文 edition: merge English changes into course/locale/zh_TW/*.po, then build
+# course/*.zh-TW.ipynb from the English notebooks and the catalogs. Commit both.
+# TRANSLATE_ARGS="--only 03_sigmoid_and_tanh" limits it to some notebooks.
+translate: $(STAMP)
+	$(BIN)/python -m coursekit.translate $(TRANSLATE_ARGS)
 
 # A whole term (release, exchange and LMS hand-in, autograde, feedback, grades) on a
 # sample class, in build/demo-term/ (wiped on each run). See docs/instructor.md.
