@@ -7,7 +7,9 @@ In a lesson cell (the notebook's folder is course/)::
     explore()                      # or explore("elu", x_range=(-4, 2), show_derivative=True)
 
 Choose a function, move its parameter (alpha, for Leaky ReLU and ELU only), show its
-derivative and change the x-range: one figure updates in place.
+derivative and change the x-range: one figure updates in place. Leaky ReLU's alpha
+goes from -1 to 2 (the homework's data_Hw2.csv has -0.5 and 2); ELU's from 0 to 3,
+because with a negative alpha ELU's negative side would rise above 0.
 
 How it is drawn, and why: the course runs with matplotlib's default inline backend
 (ipympl is not installed), which can only show images. So the explorer keeps ONE
@@ -47,7 +49,12 @@ LABELS = {
     "mish": "Mish",
 }
 X_LIMIT = 20.0  # the x-range slider spans [-X_LIMIT, X_LIMIT]
-ALPHA_MAX = 3.0
+# The alpha slider's (min, max) for each function that has an alpha.
+ALPHA_RANGES = {"leaky_relu": (-1.0, 2.0), "elu": (0.0, 3.0)}
+# Wide enough that a readout such as "-10.0 – 10.0" is never cut off (JupyterLab's
+# default slider is 300 px, labels included, and squeezes the readout).
+SLIDER_WIDTH = "460px"
+LABEL_WIDTH = "70px"
 POINTS = 1001
 DPI = 100
 
@@ -56,7 +63,7 @@ class Explorer:
     """One figure and its controls. The widgets are attributes, so code (and tests) can drive it.
 
     function         Dropdown: a name from activations.ACTIVATIONS
-    alpha            FloatSlider: the parameter; disabled for functions without one
+    alpha            FloatSlider: the parameter (range: ALPHA_RANGES), disabled where there is none
     show_derivative  Checkbox: disabled for functions without a derivative (step, identity)
     x_range          FloatRangeSlider: the plotted interval
     figure, axes, line, derivative_line, output: the matplotlib objects and the Output widget
@@ -69,11 +76,25 @@ class Explorer:
             description="Function",
         )
         self.alpha = widgets.FloatSlider(
-            value=1.0, min=0.0, max=ALPHA_MAX, step=0.01, description="alpha"
+            value=1.0,
+            min=0.0,
+            max=3.0,
+            step=0.01,
+            description="alpha",
+            readout_format=".2f",
+            style={"description_width": LABEL_WIDTH},
+            layout=widgets.Layout(width=SLIDER_WIDTH),
         )
         self.show_derivative = widgets.Checkbox(value=show_derivative, description="derivative")
         self.x_range = widgets.FloatRangeSlider(
-            value=x_range, min=-X_LIMIT, max=X_LIMIT, step=0.5, description="x range"
+            value=x_range,
+            min=-X_LIMIT,
+            max=X_LIMIT,
+            step=0.5,
+            description="x range",
+            readout_format=".1f",
+            style={"description_width": LABEL_WIDTH},
+            layout=widgets.Layout(width=SLIDER_WIDTH),
         )
         self.output = widgets.Output()
 
@@ -88,7 +109,8 @@ class Explorer:
         self.widget = widgets.VBox(
             [
                 widgets.HBox([self.function, self.show_derivative]),
-                widgets.HBox([self.alpha, self.x_range]),
+                self.alpha,
+                self.x_range,
                 self.output,
             ]
         )
@@ -104,6 +126,10 @@ class Explorer:
         _, derivative, parameter, default = activations.ACTIVATIONS[self.function.value]
         self.alpha.disabled = parameter is None
         if parameter is not None:
+            low, high = ALPHA_RANGES[self.function.value]
+            # Set min and max together, so that min > max is never seen in between.
+            with self.alpha.hold_trait_notifications():
+                self.alpha.min, self.alpha.max = low, high
             self.alpha.description = parameter
             self.alpha.value = default
         self.show_derivative.disabled = derivative is None

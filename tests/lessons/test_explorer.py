@@ -22,7 +22,7 @@ from nbclient import NotebookClient  # noqa: E402
 from nbconvert import HTMLExporter  # noqa: E402
 
 from course import activations  # noqa: E402
-from course.explorer import POINTS, Explorer, explore  # noqa: E402
+from course.explorer import ALPHA_RANGES, POINTS, Explorer, explore  # noqa: E402
 from tests.grading import REPO  # noqa: E402
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -133,6 +133,73 @@ def test_every_function_with_its_derivative(name):
     assert_plotted(explorer, name, (-8.0, 8.0), alpha, derivative_shown=derivative is not None)
     assert explorer.show_derivative.disabled == (derivative is None)
     assert explorer.alpha.disabled == (parameter is None)
+
+
+def homework_alphas():
+    """The alphas of the Leaky ReLU homework's data_Hw2.csv (first column after the header)."""
+    lines = (REPO / "release/leaky_relu_homework/data_Hw2.csv").read_text().split()
+    assert lines[0].startswith("alpha,")
+    return [float(line.split(",")[0]) for line in lines[1:]]
+
+
+def test_leaky_relu_alpha_goes_negative_and_above_one():
+    """The homework's alphas (-0.5 and 2 among them) can all be set on the slider."""
+    explorer = explore("leaky_relu", x_range=(-4.0, 4.0), show_derivative=True)
+    assert (explorer.alpha.min, explorer.alpha.max) == ALPHA_RANGES["leaky_relu"]
+    assert explorer.alpha.min < 0 and explorer.alpha.max >= 2
+    alphas = homework_alphas()
+    assert -0.5 in alphas and 2.0 in alphas
+    for alpha in alphas:
+        explorer.alpha.value = alpha
+        assert explorer.alpha.value == alpha  # not clipped by the slider
+        assert_plotted(explorer, "leaky_relu", (-4.0, 4.0), alpha, derivative_shown=True)
+    assert explorer.axes.get_title() == "Leaky ReLU (alpha = 2.00)"
+    explorer.alpha.value = -0.5
+    assert explorer.axes.get_title() == "Leaky ReLU (alpha = -0.50)"
+    assert explorer.line.get_ydata()[0] == 2.0  # -0.5 * -4: the negative side rises
+
+
+def test_elu_alpha_stays_non_negative_and_switching_keeps_the_ranges():
+    explorer = explore("leaky_relu")
+    explorer.alpha.value = -1.0
+    explorer.function.value = "elu"  # ELU's alpha must not be negative
+    assert (explorer.alpha.min, explorer.alpha.max) == ALPHA_RANGES["elu"] == (0.0, 3.0)
+    assert explorer.alpha.value == 1.0
+    explorer.alpha.value = 3.0
+    explorer.function.value = "leaky_relu"
+    assert (explorer.alpha.min, explorer.alpha.max) == ALPHA_RANGES["leaky_relu"]
+    assert explorer.alpha.value == 0.01
+    assert_plotted(explorer, "leaky_relu", (-5.0, 5.0), alpha=0.01)
+    # Every function with an alpha has a range that holds its default value.
+    for name, (_, _, parameter, default) in activations.ACTIVATIONS.items():
+        if parameter is not None:
+            low, high = ALPHA_RANGES[name]
+            assert low <= default <= high
+
+
+def px(width):
+    assert width.endswith("px")
+    return float(width.removesuffix("px"))
+
+
+def test_slider_readouts_fit():
+    """JupyterLab's default slider (300 px, label included) cut the readout to '-10.00 – 10'.
+
+    The sliders are wider, with a fixed label width, and the x-range readout has one
+    decimal (the step is 0.5), so its widest text, '-20.0 – 20.0', fits.
+    """
+    explorer = Explorer()
+    for slider in (explorer.alpha, explorer.x_range):
+        assert px(slider.layout.width) >= 400
+        assert px(slider.style.description_width) >= 60
+        assert slider.readout
+        assert slider in explorer.widget.children  # one slider per row, not squeezed in an HBox
+    assert explorer.x_range.readout_format == ".1f"
+    assert explorer.x_range.step == 0.5  # one decimal shows every value exactly
+    widest = f"{explorer.x_range.min:.1f} – {explorer.x_range.max:.1f}"
+    assert widest == "-20.0 – 20.0"
+    assert explorer.alpha.readout_format == ".2f"
+    assert f"{explorer.alpha.step:.2f}" == "0.01"  # two decimals show every alpha exactly
 
 
 def test_explore_takes_a_starting_state():
