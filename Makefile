@@ -26,8 +26,10 @@ help:
 
 setup: $(STAMP)
 
-# Re-install only when a pin changes. The pins come from environment.yml alone.
-$(STAMP): environment.yml requirements-dev.txt coursekit/pins.py
+# Re-install only when a pin or the course's package (coursecheck) changes. The pins come
+# from environment.yml alone; coursecheck is installed, not linked, so that the grading
+# sandbox (which shows the environment read-only) sees the same code as everyone else.
+$(STAMP): environment.yml requirements-dev.txt coursekit/pins.py pyproject.toml $(wildcard coursecheck/*.py)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PYTHON) coursekit/pins.py > $(VENV)/requirements.txt
@@ -49,7 +51,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 release: $(STAMP)
-	$(BIN)/python -m coursekit.release
+	$(BIN)/python -m coursekit.apps.release
 
 # The 繁體中文 edition: merge English changes into course/locale/zh_TW/*.po, then build
 # course/*.zh-TW.ipynb from the English notebooks and the catalogs. Commit both.
@@ -64,7 +66,7 @@ demo: $(STAMP)
 
 # The student-facing copy of the course (no source/) for a Binder branch. See docs/instructor.md.
 bundle: $(STAMP)
-	$(BIN)/python -m coursekit.bundle $(BUNDLE_ARGS)
+	$(BIN)/python -m coursekit.apps.bundle $(BUNDLE_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache gradebook.db
