@@ -1,34 +1,29 @@
 """nbgrader configuration for the activation-functions course.
 
-Plain `nbgrader` commands run from this folder read this file. Each section
-says what it sets and why; later sections (feedback, LMS collection, grading
-sandbox) belong to the instructor's workflow described in README.md.
+Plain `nbgrader` commands run from this folder read this file. It holds only what
+differs from nbgrader's defaults and from the defaults of the course's own plugins
+(each documented where it is defined, in coursekit/). Each section says what it
+sets and why.
 """
 
 import os
 import sys
 
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, COURSE_ROOT)  # so that `coursekit` imports from any cwd
+sys.path.insert(0, COURSE_ROOT)  # so that `coursekit` imports from any folder
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it reads this file)
 
 # --- Course --------------------------------------------------------------
 c.CourseDirectory.course_id = "activation-functions"
 c.CourseDirectory.root = COURSE_ROOT
-c.CourseDirectory.ignore = [
-    ".ipynb_checkpoints",
-    "*.pyc",
-    "__pycache__",
-    "feedback",
-    ".DS_Store",
-]
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store"]
 
 # --- Exchange ------------------------------------------------------------
 # nbgrader's default (/usr/local/share/nbgrader/exchange) needs root, which a
 # laptop user or a Binder session does not have. The exchange lives in the
 # course folder (ignored by git) unless NBGRADER_EXCHANGE points elsewhere,
-# for example at the shared folder of a JupyterHub (see README.md).
+# for example at the shared folder of a JupyterHub (docs/jupyterhub.md).
 c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE", os.path.join(COURSE_ROOT, "exchange"))
 
 # --- Student version -----------------------------------------------------
@@ -41,76 +36,63 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE  請在此作答"
 
-# --- Execution -----------------------------------------------------------
-# Every cell of these notebooks finishes in well under a second; 30 s leaves
-# room for a slow laptop and still stops an endless loop quickly.
-c.Execute.timeout = 30
-c.Execute.interrupt_on_timeout = True
-
 # --- LMS collection ------------------------------------------------------
 # `nbgrader zip_collect ASSIGNMENT` imports what the university's e-learning
-# system (Moodle) gives for download: put the zip in downloaded/ASSIGNMENT/archive/.
-# Uploads named as the slides ask, 學號_組別_姓名_Activation functions.ipynb,
-# are filed under the 學號; Moodle's "Full Name_12345_assignsubmission_file_"
-# folders work too. The extractor repairs Chinese file names from zip tools
-# that do not mark UTF-8; the collector keeps each student's newest upload and
-# names every file it skips (see coursekit/lms.py).
-c.ZipCollectApp.extractor_plugin = "coursekit.lms.LmsExtractor"
-c.ZipCollectApp.collector_plugin = "coursekit.lms.LmsCollector"
-c.LmsCollector.timezone = "Asia/Taipei"  # the LMS server's clock, for upload times
+# system (eLearn, Moodle) gives for download: put the zip in
+# downloaded/ASSIGNMENT/archive/. Uploads named as the slides ask,
+# 學號_組別_姓名_Activation functions.ipynb, are filed under the 學號; Moodle's
+# folders work too (coursekit/plugins/lms.py, which also sets the LMS's time zone).
+c.ZipCollectApp.extractor_plugin = "coursekit.plugins.lms.LmsExtractor"
+c.ZipCollectApp.collector_plugin = "coursekit.plugins.lms.LmsCollector"
 
 # --- Feedback ------------------------------------------------------------
 # nbgrader's feedback shows hidden tests by default (upstream issue #917).
-# HideHiddenTests removes them from each test cell's code AND from its outputs
-# (a failing hidden assert's traceback would otherwise list the hidden lines);
+# HideHiddenTests removes them from each test cell's code AND from its outputs;
 # students keep each test's result and its failure message.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "coursekit.feedback.HideHiddenTests",
+    "coursekit.preprocessors.hide_hidden_tests.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
 # --- Grades export -------------------------------------------------------
-# `nbgrader export` writes grades.csv with one row per student (matched on the
-# student id by an LMS gradebook import): each assignment's score and status,
-# each graded question, the total (see coursekit/grades.py).
-c.ExportApp.plugin_class = "coursekit.grades.GradesPerStudentCsv"
+# `nbgrader export` writes grades.csv with one row per student, as an LMS
+# gradebook imports it (coursekit/plugins/grades_csv.py).
+c.ExportApp.plugin_class = "coursekit.plugins.grades_csv.GradesPerStudentCsv"
 
 # --- Grading sandbox -----------------------------------------------------
 # `nbgrader autograde` (and formgrader's autograde button) runs student code in
-# a bubblewrap sandbox: it sees a scratch copy of its own folder and the Python
-# environment, not source/, the gradebook or other students; no network; limits
-# on memory, CPU, files and processes. Every submission ends with a recorded
-# grade, even when its kernel dies or its file is not a notebook. Without
-# bubblewrap (macOS, Binder, ...) grading refuses unless fallback is
-# "limits-only". See docs/grading-safety.md and coursekit/sandbox/.
-c.Autograde.exporter_class = "coursekit.sandbox.submission.ReadableNotebookExporter"
+# a bubblewrap sandbox, test cells through the guardian, and ends every
+# submission with a recorded grade (docs/grading-safety.md, coursekit/sandbox/).
+# Its settings and their defaults: coursekit/sandbox/settings.py
+# (c.GradingSandbox.*; without bubblewrap, grading refuses unless the fallback
+# is "limits-only").
+c.Autograde.exporter_class = "coursekit.exporters.ReadableNotebookExporter"
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
-    "coursekit.sandbox.submission.RestoreCells",  # DeduplicateIds + OverwriteCells, repaired
+    "coursekit.preprocessors.restore_cells.RestoreCells",  # DeduplicateIds + OverwriteCells
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.Autograde.autograde_preprocessors = [
-    "coursekit.sandbox.execute.SafeExecute",  # Execute, in the sandbox, always to the end
+    "coursekit.preprocessors.safe_execute.SafeExecute",  # in the sandbox, always to the end
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
-    "coursekit.sandbox.submission.HideLeakedTests",
+    "coursekit.preprocessors.hide_leaked_tests.HideLeakedTests",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.OverwriteCells.add_missing_cells = True  # deleted test and read-only cells come back
-c.GradingSandbox.fallback = os.environ.get("COURSEKIT_SANDBOX_FALLBACK", "refuse")
-c.GradingSandbox.memory_limit = 2 * 1024**3  # bytes per kernel; past it, MemoryError
-c.GradingSandbox.notebook_timeout = 300  # seconds per notebook (per cell: Execute.timeout)
+# the grader's notes on a submission (coursekit/notes.py) stay with the graded notebook
+c.ClearMetadataPreprocessor.preserve_nb_metadata_mask = {("language_info", "name"), "coursekit"}
 
 # --- Gradebook -----------------------------------------------------------
 # One grader: gradebook.db (SQLite) in the course folder, nbgrader's default.
 # Several graders at once (a JupyterHub course with TAs): a PostgreSQL database
 # that every grader's environment names, for example
 #   NBGRADER_DB_URL=postgresql+psycopg2://grader@db.example.edu/activation_functions
-# (psycopg2 must be installed; see docs/instructor.md).
+# (docs/jupyterhub.md).
 if os.environ.get("NBGRADER_DB_URL"):
     c.CourseDirectory.db_url = os.environ["NBGRADER_DB_URL"]

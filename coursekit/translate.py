@@ -1,8 +1,8 @@
 """The 繁體中文 edition of the lessons, built from the English notebooks and gettext catalogs.
 
-    python -m coursekit.translate            (make translate) update the catalogs, build the edition
-    python -m coursekit.translate --check    exit 1 when a catalog or a built notebook is out of date
-    python -m coursekit.translate --only 03_sigmoid_and_tanh   one notebook (a translator at work)
+    python -m coursekit.translate           (make translate) update the catalogs, build the edition
+    python -m coursekit.translate --check   exit 1 if a catalog or a built notebook is out of date
+    python -m coursekit.translate --only 03_sigmoid_and_tanh    one notebook (a translator at work)
 
 One source: the English notebooks in course/ are the only place code and prose are
 written. Each markdown cell is cut into blocks (paragraphs, lists, tables, display
@@ -52,9 +52,7 @@ DISPLAY_MATH = "$$"
 def english_notebooks(course=COURSE):
     """The English lesson notebooks (and the index), in order."""
     return sorted(
-        path
-        for path in Path(course).glob("*.ipynb")
-        if not path.name.endswith(EDITION_SUFFIX)
+        path for path in Path(course).glob("*.ipynb") if not path.name.endswith(EDITION_SUFFIX)
     )
 
 

@@ -2,19 +2,23 @@
 
 nbclient asks its kernel manager to start a kernel with `cwd` = the student's
 folder in autograded/. SandboxedKernelManager starts bubblewrap (bwrap.py)
-around limits.py around ipykernel instead, talking over IPC sockets in a private
-runtime folder (a kernel in its own network namespace cannot be reached over
-TCP). Interrupts are sent as messages: a SIGINT would kill bwrap itself.
+around limits.py around kernel_start.py instead, talking over IPC sockets in a
+private runtime folder (a kernel in its own network namespace cannot be reached
+over TCP). Interrupts are sent as messages: a SIGINT would kill bwrap itself.
 
-Both managers start Python with PYTHONSAFEPATH, so that a file the student
-handed in (an `ipykernel_launcher.py`, a `zmq.py`) cannot replace the kernel
-and report every test as passed; the kernel then puts the notebook's folder
-back on sys.path, as IPython does, before running any cell.
+Both managers start the kernel through kernel_start.py, which loads what the tests
+need and the guardian (guardian.py) before any student code, and both give the
+guardian a private socket to the grader (GuardedKernel). Python starts with
+PYTHONSAFEPATH, so that a file the student handed in (an `ipykernel_launcher.py`,
+a `zmq.py`, a `coursecheck/`) cannot replace the kernel or the checks; the
+notebook's folder goes back on sys.path, as IPython does, before any cell runs.
 """
 
 import os
 import random
+import secrets
 import shutil
+import socket
 import stat
 import sys
 import tempfile
@@ -25,15 +29,23 @@ from traitlets import Any, Unicode
 
 from coursekit.sandbox.bwrap import LAUNCHER, bwrap_command, limit_options
 
-KEPT_VARIABLES = {"PATH", "LANG", "LANGUAGE", "TZ", "NBGRADER_EXECUTION", "PYTHONHASHSEED"}
+HERE = Path(__file__).resolve().parent
+KERNEL_FILES = [HERE / "kernel_start.py", HERE / "guardian.py"]  # copied next to each kernel
+GUARDIAN_SOCKET = "guardian.sock"
+TOKEN_VARIABLE = "COURSEKIT_GUARDIAN_TOKEN"  # the guardian proves who it is with it
+
+KEPT_VARIABLES = {
+    "PATH",
+    "LANG",
+    "LANGUAGE",
+    "TZ",
+    "NBGRADER_EXECUTION",
+    "PYTHONHASHSEED",
+    TOKEN_VARIABLE,
+}
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 SAFE_PATH = {"PYTHONSAFEPATH": "1"}
 RUNTIME_PREFIX = "coursekit-grading-"  # + the grader's pid + "-" + random
-# Run by the kernel before the first cell: the notebook's folder on sys.path, as usual.
-NOTEBOOK_FOLDER_ON_PATH = (
-    "--IPKernelApp.exec_lines="
-    "import os, sys; os.environ.pop('PYTHONSAFEPATH', None); sys.path.insert(0, '')"
-)
 
 
 def sandbox_environment(env, home):
@@ -133,7 +145,41 @@ def remove_tree(folder):
         shutil.rmtree(folder, onerror=make_writable_and_retry)
 
 
-class SandboxedKernelManager(AsyncKernelManager):
+class GuardedKernel:
+    """What both kernel managers share: the guardian's socket and the kernel's command line.
+
+    The grader (SafeExecute) listens on a Unix socket in the kernel's private folder;
+    the guardian connects to it while the kernel starts, before any student code, and
+    proves who it is with a token from its environment. The grader then closes the
+    socket: nothing started later can connect.
+    """
+
+    guardian_listener = None
+    guardian_token = ""
+
+    def listen_for_guardian(self, folder, uid=None):
+        path = Path(folder) / GUARDIAN_SOCKET
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(str(path))
+        if uid is not None:  # the kernel runs as another uid: let it connect
+            path.chmod(0o777)
+        listener.listen(4)
+        self.guardian_listener = listener
+        self.guardian_token = secrets.token_hex(16)
+        return path
+
+    def guarded_command(self, kernel_cmd, start_script, socket_path):
+        """The kernel spec's `python -m ipykernel_launcher ARGS` run through kernel_start.py."""
+        args = kernel_cmd[kernel_cmd.index("ipykernel_launcher") + 1 :]
+        return [kernel_cmd[0], str(start_script), "--guardian", str(socket_path), "--", *args]
+
+    def close_guardian_listener(self):
+        if self.guardian_listener is not None:
+            self.guardian_listener.close()
+            self.guardian_listener = None
+
+
+class SandboxedKernelManager(GuardedKernel, AsyncKernelManager):
     """Starts the kernel in a fresh bubblewrap sandbox (see bwrap.py)."""
 
     settings = Any(help="the GradingSandbox settings")
@@ -155,7 +201,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         for font_list in matplotlib_font_lists():
             shutil.copy(font_list, home / ".cache" / "matplotlib")
         launcher = runtime / LAUNCHER.name
-        shutil.copy(LAUNCHER, launcher)
+        for source in [LAUNCHER, *KERNEL_FILES]:
+            shutil.copy(source, runtime / source.name)
         copy_scratch(submission_dir, scratch)
         self.connection_file = str(runtime / "kernel.json")
         self.ip = str(runtime / "kernel")
@@ -168,11 +215,14 @@ class SandboxedKernelManager(AsyncKernelManager):
             user = random.SystemRandom().randrange(*self.settings.sandbox_uids)
             chown_tree(runtime, user)
             runtime.chmod(0o711)  # bwrap and limits.py run as root without capabilities
+        socket_path = self.listen_for_guardian(runtime, user)
         env = sandbox_environment(kw.get("env") or os.environ, home)
+        env[TOKEN_VARIABLE] = self.guardian_token
         kw["env"] = {"PATH": env.get("PATH", os.defpath)}
+        kernel_cmd = self.guarded_command(kernel_cmd, runtime / "kernel_start.py", socket_path)
         kernel_cmd = bwrap_command(
             settings=self.settings,
-            kernel_cmd=[*kernel_cmd, NOTEBOOK_FOLDER_ON_PATH],
+            kernel_cmd=kernel_cmd,
             submission_dir=submission_dir,
             scratch_dir=scratch,
             runtime_dir=runtime,
@@ -185,6 +235,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart=restart)
+        self.close_guardian_listener()
         if self.runtime_dir:
             remove_tree(self.runtime_dir)
             self.runtime_dir = ""
@@ -194,15 +245,20 @@ class SandboxedKernelManager(AsyncKernelManager):
     cleanup_resources = _async_cleanup_resources
 
 
-class LimitedKernelManager(AsyncKernelManager):
+class LimitedKernelManager(GuardedKernel, AsyncKernelManager):
     """No sandbox: the kernel runs as the grader, with resource limits only."""
 
     settings = Any(help="the GradingSandbox settings")
+    runtime_dir = Unicode("")
 
     async def _async_pre_start_kernel(self, **kw):
         kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
-        kw["env"] = {**(kw.get("env") or os.environ), **ONE_THREAD, **SAFE_PATH}
-        command = [*kernel_cmd, NOTEBOOK_FOLDER_ON_PATH]
+        runtime = Path(tempfile.mkdtemp(prefix=f"{RUNTIME_PREFIX}{os.getpid()}-"))
+        self.runtime_dir = str(runtime)
+        socket_path = self.listen_for_guardian(runtime)
+        env = {**(kw.get("env") or os.environ), **ONE_THREAD, **SAFE_PATH}
+        kw["env"] = {**env, TOKEN_VARIABLE: self.guardian_token}
+        command = self.guarded_command(kernel_cmd, HERE / "kernel_start.py", socket_path)
         if os.name != "posix":  # Windows has no setrlimit: nothing to apply
             self.log.warning("No resource limits on %s: the kernel runs unlimited", sys.platform)
             return command, kw
@@ -212,6 +268,15 @@ class LimitedKernelManager(AsyncKernelManager):
             processes = tasks_of_user(os.getuid()) + self.settings.max_processes
         options = limit_options(self.settings, processes=processes)
         return [sys.executable, str(LAUNCHER), *options, "--", *command], kw
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
+        self.close_guardian_listener()
+        if self.runtime_dir:
+            remove_tree(self.runtime_dir)
+            self.runtime_dir = ""
+
+    cleanup_resources = _async_cleanup_resources
 
 
 def tasks_of_user(uid):

@@ -14,9 +14,10 @@ Configured in nbgrader_config.py, section "Grades export":
 import csv
 from pathlib import Path
 
-import nbformat
 from nbgrader.api import MissingEntry
 from nbgrader.plugins import ExportPlugin
+
+from coursekit import notebooks
 
 STUDENT_COLUMNS = ["student_id", "last_name", "first_name", "email"]
 
@@ -30,10 +31,10 @@ def cell_order(source_folder, notebook_name):
     """grade_id -> position in the instructor's notebook, or {} if it cannot be read."""
     path = Path(source_folder) / f"{notebook_name}.ipynb"
     try:
-        cells = nbformat.read(path, as_version=4).cells
+        cells = notebooks.read(path).cells
     except (OSError, ValueError):
         return {}
-    ids = (cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") for cell in cells)
+    ids = (notebooks.grade_id(cell) for cell in cells)
     return {grade_id: i for i, grade_id in enumerate(ids) if grade_id}
 
 

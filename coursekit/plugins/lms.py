@@ -22,10 +22,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-import nbformat
 from nbgrader.plugins import ExtractorPlugin, FileNameCollectorPlugin
 from nbgrader.utils import find_all_notebooks
 from traitlets import List, Unicode
+
+from coursekit.notebooks import read_problem
 
 UTF8_NAME_FLAG = 0x800  # zip general purpose bit 11: "file name is UTF-8"
 
@@ -187,16 +188,6 @@ def read_upload(path, extracted_root):
     return upload
 
 
-def notebook_problem(path):
-    """Why the file at `path` is not a notebook nbgrader can grade, or None."""
-    try:
-        nbformat.read(path, as_version=4)
-    except Exception as error:  # any parse or schema failure means "not gradable"
-        text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        return f"{type(error).__name__}: {text.split(': ')[0]}"[:160]  # not the file's content
-    return None
-
-
 def choose_uploads(uploads, log):
     """Keep one upload per student: the newest. Log every file left out and why."""
     chosen = {}
@@ -234,7 +225,7 @@ def choose_uploads(uploads, log):
                 student_id,
                 sorted(names),
             )
-        problem = notebook_problem(newest.path)
+        problem = read_problem(newest.path)
         if problem:
             log.warning(
                 "%s: '%s' is not a readable notebook (%s); it is imported as is, "
@@ -262,10 +253,22 @@ class LmsCollector(FileNameCollectorPlugin):
         self._kept = None
 
     def _extracted_root(self):
+        """The folder zip_collect extracted the download to.
+
+        ZipCollectApp knows it only through a private method; this is the same path
+        from its public settings (tests/coursekit/test_lms.py checks that they agree).
+        """
         app = self.parent
-        if app is None or not hasattr(app, "_format_collect_path"):
+        if app is None or not hasattr(app, "collect_directory_structure"):
             return None
-        return Path(app._format_collect_path(app.extracted_directory))
+        template = os.path.join(app.coursedir.root, app.collect_directory_structure)
+        return Path(
+            template.format(
+                downloaded=app.downloaded_directory,
+                assignment_id=app.coursedir.assignment_id,
+                collect_step=app.extracted_directory,
+            )
+        )
 
     def _released_notebooks(self):
         app = self.parent

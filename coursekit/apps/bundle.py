@@ -11,7 +11,7 @@ holds only what this module writes:
     nbgrader_config.py      the student settings: course id, a home-folder exchange
     README.md               how to work and hand in, with the Binder badge
 
-Usage: python -m coursekit.bundle [OUTDIR] [--repo OWNER/NAME] [--branch student]
+Usage: python -m coursekit.apps.bundle [OUTDIR] [--repo OWNER/NAME] [--branch student]
 (`make bundle`). docs/instructor.md shows the git commands that publish it.
 """
 

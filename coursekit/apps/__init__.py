@@ -1,0 +1,9 @@
+"""The course's commands, one per module, each run as `python -m coursekit.apps.NAME`.
+
+release   make release   regenerate release/ from source/
+bundle    make bundle    the student copy of the course, for its own public repository (Binder)
+handout   make handout   a zip per assignment for the e-learning system (notebook, data, checks)
+demo      make demo      a whole term on a sample class
+grade     make grade     autograde a class on every core
+report    make report    the class report of an assignment (HTML)
+"""

@@ -1,0 +1,150 @@
+"""RestoreCells: nbgrader's DeduplicateIds + OverwriteCells, safe for any notebook a student makes.
+
+- One cell per grade_id (the last, as nbgrader keeps); unknown, malformed or repeated
+  nbgrader metadata makes a cell an ordinary cell.
+- Every cell's nbgrader metadata comes from the gradebook: a student's edited
+  metadata ("schema_version": 99 aborted the whole class's autograde run) counts for
+  nothing.
+- Deleted test and read-only cells come back where they were, never an instructor's
+  solution; the code of read-only cells comes back from the gradebook (OverwriteCells).
+- The notebook's `coursekit` metadata is the grader's (notes, unreadable): a student's
+  is removed.
+"""
+
+import re
+import uuid
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell
+from nbgrader.api import Gradebook
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.nbgraderformat import SCHEMA_VERSION
+from nbgrader.preprocessors import OverwriteCells
+
+from coursekit import notebooks
+from coursekit.preprocessors.safe_execute import UNREADABLE
+
+
+class RestoreCells(OverwriteCells):
+    """DeduplicateIds + OverwriteCells, safe for any notebook (see the module docstring)."""
+
+    def preprocess(self, nb, resources):
+        student = resources["nbgrader"]["student"]
+        notebook_id = resources["nbgrader"]["notebook"]
+        assignment_id = resources["nbgrader"]["assignment"]
+        with Gradebook(resources["nbgrader"]["db_url"]) as gradebook:
+            source = gradebook.find_notebook(notebook_id, assignment_id)
+            self.known = {cell.name: cell for cell in source.source_cells}
+            self.points = {cell.name: cell.max_score for cell in source.grade_cells}
+            self.solutions = {cell.name for cell in source.solution_cells}
+            self.tasks = {cell.name: cell.max_score for cell in source.task_cells}
+            coursedir = CourseDirectory(config=self.config)
+            source = coursedir.format_path(coursedir.source_directory, ".", assignment_id)
+            path = Path(source) / f"{notebook_id}.ipynb"
+            self.order = source_order(path, list(self.known))
+        if not resources.get(UNREADABLE):
+            nb.metadata.pop("coursekit", None)  # only ReadableNotebookExporter may set it
+        self.keep_one_cell_per_grade_id(nb, student)
+        for cell in nb.cells:
+            if notebooks.grade_id(cell) is not None:
+                cell.metadata["nbgrader"] = self.metadata_for(notebooks.grade_id(cell))
+        nb, resources = super().preprocess(nb, resources)  # restores the code of read-only cells
+        if self.add_missing_cells:
+            self.put_back_missing_cells(nb, student)
+        give_unique_ids(nb)
+        return nb, resources
+
+    def keep_one_cell_per_grade_id(self, nb, student):
+        """Unknown, malformed or repeated nbgrader metadata: the cell becomes an ordinary cell."""
+        seen = set()
+        for cell in reversed(nb.cells):
+            if "nbgrader" not in cell.metadata:
+                continue
+            grade_id = notebooks.grade_id(cell)
+            if grade_id in self.known and grade_id not in seen:
+                seen.add(grade_id)
+                continue
+            why = "repeated" if grade_id in seen else "not in the gradebook"
+            self.log.warning(
+                "Student %s: cell %r is %s; graded as ordinary code", student, grade_id, why
+            )
+            del cell.metadata["nbgrader"]
+
+    def metadata_for(self, grade_id):
+        """The cell's nbgrader metadata as the gradebook has it (students can edit metadata)."""
+        source = self.known[grade_id]
+        meta = {
+            "grade": grade_id in self.points,
+            "grade_id": grade_id,
+            "locked": bool(source.locked),
+            "schema_version": SCHEMA_VERSION,
+            "solution": grade_id in self.solutions,
+            "task": grade_id in self.tasks,
+        }
+        if meta["grade"] or meta["task"]:
+            meta["points"] = self.points.get(grade_id, self.tasks.get(grade_id, 0.0))
+        return nbformat.from_dict(meta)
+
+    def add_missing_grade_cells(self, nb, resources):  # replaced by put_back_missing_cells
+        return nb, resources
+
+    def add_missing_task_cells(self, nb, resources):  # replaced by put_back_missing_cells
+        return nb, resources
+
+    def put_back_missing_cells(self, nb, student):
+        """Deleted read-only and graded cells come back after the cell that preceded them."""
+        present = {notebooks.grade_id(cell) for cell in nb.cells} - {None}
+        used_ids = {cell.get("id") for cell in nb.cells}
+        for position, grade_id in enumerate(self.order):
+            if grade_id in present:
+                continue
+            source = self.known[grade_id]
+            graded = grade_id in self.points or grade_id in self.tasks
+            if not (source.locked or graded):
+                continue  # a deleted answer stays deleted: its tests fail
+            cell = self.rebuilt_cell(grade_id, used_ids)
+            earlier = [gid for gid in self.order[:position] if gid in present]
+            index = 0
+            if earlier:
+                anchor = earlier[-1]
+                index = 1 + max(
+                    i for i, c in enumerate(nb.cells) if notebooks.grade_id(c) == anchor
+                )
+            nb.cells.insert(index, cell)
+            present.add(grade_id)
+            self.log.warning("Student %s: put back deleted cell %r", student, grade_id)
+
+    def rebuilt_cell(self, grade_id, used_ids):
+        source = self.known[grade_id]
+        text = source.source if source.locked and grade_id not in self.solutions else ""
+        make = new_code_cell if source.cell_type == "code" else new_markdown_cell
+        cell = make(text, metadata={"nbgrader": self.metadata_for(grade_id)})
+        if source.locked:
+            cell.metadata.update(deletable=False, editable=False)
+        cell.metadata.nbgrader["checksum"] = source.checksum
+        cell_id = re.sub(r"[^A-Za-z0-9_-]", "-", grade_id)[:40] or "restored"
+        while cell_id in used_ids:
+            cell_id = f"{cell_id[:40]}-{uuid.uuid4().hex[:8]}"
+        cell["id"] = cell_id
+        used_ids.add(cell_id)
+        return cell
+
+
+def give_unique_ids(nb):
+    """A pasted copy keeps its original's cell id; nbformat would complain at every read."""
+    seen = set()
+    for cell in nb.cells:
+        if not cell.get("id") or cell["id"] in seen:
+            cell["id"] = uuid.uuid4().hex[:8]
+        seen.add(cell["id"])
+
+
+def source_order(source_notebook_path, known):
+    """grade_ids in the order of the instructor's notebook (the gradebook keeps no order)."""
+    try:
+        ordered = [notebooks.grade_id(cell) for cell in notebooks.read(source_notebook_path).cells]
+    except Exception:
+        ordered = []
+    ordered = [gid for gid in ordered if gid in known]
+    return ordered + [gid for gid in known if gid not in ordered]
