@@ -129,14 +129,22 @@ class Course:
             raise NbgraderFailed(f"{what} failed:\n{details}")
         return result
 
-    def run_app(self, app_class, assignment=None, **traits):
-        """Run one of nbgrader's apps (ZipCollectApp, ...) in this process, like its command."""
+    def run_app(self, app_class, assignment=None, settings=None, **traits):
+        """Run one of nbgrader's apps (ZipCollectApp, ...) in this process, like its command.
+
+        `settings` are config sections for this run, as the command's flags set them
+        (`--to F` is {"ExportPlugin": {"to": F}}); `traits` are the app's own traits only
+        (others would be ignored). The assignment is set before `initialize`, which some
+        apps (zip_collect) refuse to run without.
+        """
         from nbgrader.utils import capture_log
 
-        app = app_class(config=self.config(), **traits)
-        app.initialize([])
+        config = self.config()
+        config.merge(Config(settings or {}))
         if assignment is not None:
-            app.coursedir.assignment_id = assignment
+            config.CourseDirectory.assignment_id = assignment
+        app = app_class(config=config, **traits)
+        app.initialize([])
         return capture_log(app)
 
     # --- the instructor's steps -------------------------------------------------
@@ -148,7 +156,15 @@ class Course:
         from nbgrader.apps import GenerateAssignmentApp
 
         return self.check(
-            self.run_app(GenerateAssignmentApp, assignment, no_database=True, force=True),
+            self.run_app(
+                GenerateAssignmentApp,
+                assignment,
+                settings={  # what the flags --no-db --force set
+                    "GenerateAssignment": {"no_database": True},
+                    "SaveCells": {"enabled": False},
+                    "BaseConverter": {"force": True},
+                },
+            ),
             "generate_assignment --no-db",
         )
 
@@ -176,7 +192,7 @@ class Course:
         from nbgrader.apps import ExportApp
 
         path = Path(path or self.root / "grades.csv")
-        self.check(self.run_app(ExportApp, to=str(path)), "export")
+        self.check(self.run_app(ExportApp, settings={"ExportPlugin": {"to": str(path)}}), "export")
         return path
 
     def add_students(self, rows):
