@@ -2,9 +2,11 @@
 
 A hidden-test line is a line between "### BEGIN HIDDEN TESTS" and "### END HIDDEN
 TESTS" that is worth hiding (at least 4 characters, a letter or digit) and that the
-visible code does not show anyway. A text shows it when one of its lines contains
-it, ignoring colours (ANSI escapes) and spacing. Autograde (HideLeakedTests) and
-feedback (HideHiddenTests) both redact with these functions.
+visible code does not show anyway; the two marker lines are hidden too (an IPython
+traceback lists the code around a failing line, markers included). A text shows it
+when one of its lines contains it, ignoring colours (ANSI escapes) and spacing.
+Autograde (HideLeakedTests) and feedback (HideHiddenTests) both redact with these
+functions.
 """
 
 import re
@@ -35,8 +37,10 @@ def hidden_lines(notebook, markers=HIDDEN_TESTS):
         for line in cell.get("source", "").splitlines():
             if begin in line:
                 inside = True
+                hidden.add(plain(begin))
             elif end in line:
                 inside = False
+                hidden.add(plain(end))
             elif is_significant(line):
                 (hidden if inside else visible).add(plain(line))
     return hidden - visible
