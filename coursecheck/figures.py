@@ -40,12 +40,19 @@ def _remember(figure):
 
 
 def _install_hook(*_event_info):
-    """Put the figure hook into rcParams unless it is there (also run before each cell)."""
+    """Put the figure hook into rcParams unless it is there (also run before each cell).
+
+    Also into the defaults that plt.rcdefaults(), plt.style.use("default") and
+    matplotlib.rc_file_defaults() restore: a student who resets rcParams and then
+    calls plt.show() in the same cell keeps the hook (plt.show() closes the figure
+    before _remember_open_figures could see it).
+    """
     import matplotlib
 
-    hooks = list(matplotlib.rcParams["figure.hooks"])
-    if HOOK not in hooks:
-        matplotlib.rcParams["figure.hooks"] = hooks + [HOOK]
+    for params in (matplotlib.rcParams, matplotlib.rcParamsDefault, matplotlib.rcParamsOrig):
+        hooks = list(params["figure.hooks"])
+        if HOOK not in hooks:
+            params["figure.hooks"] = hooks + [HOOK]
 
 
 def _remember_open_figures():
