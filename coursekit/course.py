@@ -41,6 +41,17 @@ def environment_bin_on_path():
         os.environ["PATH"] = folder + os.pathsep + os.environ.get("PATH", "")
 
 
+def gradebook_version_asked_once():
+    """A new gradebook asks `alembic heads` (a new Python process: 3 to 10 s) for the version
+    of nbgrader's database schema; the answer never changes: ask once per process."""
+    import functools
+
+    import nbgrader.api
+
+    if not hasattr(nbgrader.api.get_alembic_version, "cache_info"):
+        nbgrader.api.get_alembic_version = functools.cache(nbgrader.api.get_alembic_version)
+
+
 class NbgraderFailed(RuntimeError):
     """An nbgrader step failed as a whole; the message holds its log."""
 
@@ -86,6 +97,7 @@ class Course:
         self.root = Path(root).resolve()
         self.settings = settings or {}
         environment_bin_on_path()
+        gradebook_version_asked_once()
 
     @classmethod
     def from_repository(cls, folder, assignments=None, settings=None, repository=REPO):
