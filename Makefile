@@ -12,7 +12,7 @@ LAB_ARGS ?=
 # JupyterLab refuses to run as root unless told; containers and CI often are root.
 AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: help setup lab test lint format release translate demo bundle clean
+.PHONY: help setup lab test lint format release translate demo bundle handout clean
 
 help:
 	@echo "make lab      open JupyterLab on the course index"
@@ -20,7 +20,9 @@ help:
 	@echo "make release  regenerate release/ from source/ with nbgrader"
 	@echo "make translate  update the 繁體中文 catalogs (course/locale) and build the zh-TW lessons"
 	@echo "make demo     run a whole term on a sample class in build/demo-term (nbgrader commands)"
-	@echo "make bundle   write the student copy for Binder to build/student-bundle"
+	@echo "make bundle   the student copy for Binder, a repository of its own, in build/student-bundle"
+	@echo "              (BUNDLE_ARGS=\"--repo OWNER/NAME\" names its public GitHub repository)"
+	@echo "make handout  one zip per exercise for eLearn (Anaconda, Colab) in build/handout"
 	@echo "make lint     ruff check and format check"
 	@echo "make clean    remove the virtual environment and generated files"
 
@@ -64,9 +66,14 @@ translate: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m coursekit.term
 
-# The student-facing copy of the course (no source/) for a Binder branch. See docs/instructor.md.
+# The student copy of the course (no source/): a git repository of its own, to push to a
+# public repository that Binder launches. See docs/instructor.md, "Binder for students".
 bundle: $(STAMP)
 	$(BIN)/python -m coursekit.apps.bundle $(BUNDLE_ARGS)
+
+# build/handout/<assignment>.zip: notebook, data, coursecheck/ and README.txt for eLearn.
+handout: $(STAMP)
+	$(BIN)/python -m coursekit.apps.handout $(HANDOUT_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache gradebook.db
