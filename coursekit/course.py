@@ -33,7 +33,6 @@ REPO = Path(__file__).resolve().parent.parent
 IGNORED = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "demo")
 
 
-
 def environment_bin_on_path():
     """nbgrader runs programs of its environment (alembic) by name: put their folder on PATH."""
     folder = str(Path(sys.executable).parent)
