@@ -12,7 +12,7 @@ import subprocess
 import time
 import urllib.request
 
-from tests.grading import REPO
+from coursekit.course import REPO
 
 TOKEN = "course-test-token"
 

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from tests.grading import REPO
+from coursekit.course import REPO
 
 
 def ruff(*args):

@@ -8,6 +8,8 @@ assignment with an answer cell, a visible test and hidden tests.
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from coursekit.notebooks import fill_answers
+
 NAME = "tiny"
 
 SOLUTION = """def double(x):
@@ -73,24 +75,20 @@ def solution_lines():
 
 
 def write_source(course, name=NAME):
-    """Write the instructor notebook into a ScratchCourse's source/."""
+    """Write the instructor notebook into a course's source/ (a coursekit.course.Course)."""
     folder = course.root / "source" / name
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(source_notebook(), folder / f"{name}.ipynb")
 
 
 def add_to(course, name=NAME, gradebook=True):
-    """Write the assignment into a ScratchCourse's source/ and generate the student version."""
+    """Write the assignment into a course's source/ and generate the student version
+    (`gradebook=False`: release/ only, as `generate_assignment --no-db`)."""
     write_source(course, name)
-    if gradebook:
-        course.generate(name)
-    else:
-        course.nbgrader("generate_assignment", name, "--force", "--no-db")
+    course.generate(name, db=gradebook)
     return name
 
 
 def answered(course, answer, name=NAME):
     """The released notebook with `answer` in the answer cell."""
-    from tests.grading import fill_answers
-
     return fill_answers(course.release_notebook(name), {"double": answer})

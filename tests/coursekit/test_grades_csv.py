@@ -1,7 +1,7 @@
-"""`nbgrader export` writes one row per student, ready for an LMS gradebook.
+"""`nbgrader export` writes one row per student, ready for an LMS gradebook (plugins/grades_csv.py).
 
-The gradebook is filled through nbgrader's own API (no grading needed), then
-the plain `nbgrader export` command runs with the course's configuration.
+The gradebook is filled through nbgrader's own API (no grading needed), then the
+export runs in this process (Course.export) with the course's configuration.
 """
 
 import csv
@@ -12,7 +12,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from tests.grading import ScratchCourse
+from coursekit.course import Course
+
+UTC = datetime.UTC
 
 
 def source_with_cells(path, grade_ids):
@@ -23,31 +25,38 @@ def source_with_cells(path, grade_ids):
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
-    from nbgrader.api import Gradebook
-
-    course = ScratchCourse(tmp_path_factory.mktemp("export") / "course")
+    course = Course.from_repository(tmp_path_factory.mktemp("export") / "course")
     # the instructor's notebook puts "plot" before "values": columns follow it
     source_with_cells(course.root / "source" / "exercise" / "exercise.ipynb", ["plot", "values"])
-    due1 = datetime.datetime(2025, 3, 1, 16, 0)
-    due2 = datetime.datetime(2025, 3, 8, 16, 0)
-    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}", "activation-functions") as book:
-        book.add_assignment("exercise", duedate=due1)
+    due1 = datetime.datetime(2025, 3, 1, 16, 0, tzinfo=UTC)
+    due2 = datetime.datetime(2025, 3, 8, 16, 0, tzinfo=UTC)
+    course.set_due_date("exercise", due1)
+    course.set_due_date("homework", due2)
+    course.add_students(
+        [
+            {"id": "110034501", "first_name": "小明", "last_name": "王"},
+            {
+                "id": "110034502",
+                "first_name": "Mary",
+                "last_name": "Chen",
+                "email": "mary@example.edu",
+            },
+            {"id": "110034503", "first_name": "怡君", "last_name": "林"},
+            {"id": "110034504", "first_name": "No", "last_name": "Show"},
+        ]
+    )
+    with course.gradebook() as book:
         book.add_notebook("exercise", "exercise")
         book.add_grade_cell("values", "exercise", "exercise", max_score=3, cell_type="code")
         book.add_grade_cell("plot", "exercise", "exercise", max_score=2, cell_type="code")
-        book.add_assignment("homework", duedate=due2)
         book.add_notebook("homework", "homework")
         book.add_grade_cell("leaky", "homework", "homework", max_score=5, cell_type="code")
-        book.add_student("110034501", first_name="小明", last_name="王")
-        book.add_student("110034502", first_name="Mary", last_name="Chen", email="mary@example.edu")
-        book.add_student("110034503", first_name="怡君", last_name="林")
-        book.add_student("110034504", first_name="No", last_name="Show")
 
         def submit(assignment, student, when, scores):
             """What autograde records: the submission time and each test's score."""
             with warnings.catch_warnings():  # nbgrader + SQLAlchemy 2.1: a harmless SAWarning
                 warnings.simplefilter("ignore")
-                book.add_submission(assignment, student, timestamp=when)
+                book.add_submission(assignment, student, timestamp=when.replace(tzinfo=None))
             for name, score in scores.items():
                 grade = book.find_grade(name, assignment, assignment, student)
                 grade.auto_score, grade.needs_manual_grade = score, False
@@ -60,15 +69,15 @@ def exported(tmp_path_factory):
             "exercise", "110034502", due1 + datetime.timedelta(days=1), {"values": 1.5, "plot": 0}
         )
         submit("exercise", "110034503", due1 + on_time, {})  # autograde failed: no scores
-    course.nbgrader("export")
-    with open(course.root / "grades.csv", encoding="utf-8-sig", newline="") as handle:
+    path = course.export()
+    with open(path, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    return course, rows
+    return path, rows
 
 
 def test_one_row_per_student_with_assignment_and_question_columns(exported):
-    course, rows = exported
-    assert (course.root / "grades.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel: UTF-8
+    path, rows = exported
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel: UTF-8
     assert list(rows[0]) == [
         "student_id",
         "last_name",
@@ -99,6 +108,7 @@ def test_scores_statuses_and_totals(exported):
     assert full["exercise (max 5)"] == "5" and full["exercise status"] == "on time"
     assert full["homework: leaky (max 5)"] == "5" and full["total (max 10)"] == "10"
     late = by_id["110034502"]
+    assert (late["first_name"], late["email"]) == ("Mary", "mary@example.edu")
     assert late["exercise (max 5)"] == "1.5" and late["exercise status"] == "late"
     assert late["exercise: values (max 3)"] == "1.5" and late["exercise: plot (max 2)"] == "0"
     assert late["homework (max 5)"] == "0" and late["homework status"] == "missing"
