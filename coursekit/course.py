@@ -239,6 +239,7 @@ class Course:
         elif notebook is not None:
             nbformat.write(notebook, path)
         for file_name, content in (files or {}).items():
+            (folder / file_name).parent.mkdir(parents=True, exist_ok=True)
             (folder / file_name).write_bytes(content)
         when = when or datetime.datetime.now(datetime.UTC)
         (folder / "timestamp.txt").write_text(when.strftime("%Y-%m-%d %H:%M:%S.%f %Z"))

@@ -33,7 +33,8 @@ from nbgrader.preprocessors import Execute
 from coursekit import notebooks, notes
 from coursekit.sandbox import processes
 from coursekit.sandbox.bwrap import hidden_layout
-from coursekit.sandbox.kernel import GUARDIAN_SOCKET, LimitedKernelManager, SandboxedKernelManager
+from coursekit.sandbox.factory import factory_for
+from coursekit.sandbox.kernel import GUARDIAN_SOCKET, FactoryKernelManager
 from coursekit.sandbox.settings import GradingSandbox, sandbox_mode
 
 UNREADABLE = "unreadable_submission"  # notebook metadata coursekit.<this> = why, set on reading
@@ -68,14 +69,12 @@ def describe_cell(cell, index):
     return f"cell {index + 1} of the notebook (`{first_line}`)"
 
 
-def describe_exit(code, sandboxed):
-    """Why a kernel process ended, from its exit status (bwrap reports signal N as 128 + N)."""
+def describe_exit(code):
+    """Why a kernel process ended, from its exit status (negative: the signal that ended it)."""
     if code is None:
         return "the kernel stopped responding"
     if code < 0:
         signal_number = -code
-    elif sandboxed and code > 128:
-        signal_number = code - 128
     else:
         return f"its process exited with code {code} (os._exit() or sys.exit() in a thread)"
     reasons = {
@@ -145,7 +144,7 @@ class SafeExecute(Execute):
             return nb, resources
         self.sandbox = GradingSandbox(parent=self)
         self.mode = sandbox_mode(self.sandbox, self.log)
-        self.deadline = monotonic() + self.sandbox.notebook_timeout
+        self.deadline = None  # the notebook's time starts once its kernel is ready
         self.output_sizes = {}
         self.stopped = None  # why the run ended early, once it has
         self.guardian = None  # the socket to the guardian, once it said hello
@@ -166,6 +165,8 @@ class SafeExecute(Execute):
             return cell, resources
         if self.guardian is None and self.guardian_problem is None:
             self.connect_guardian()
+        if self.deadline is None:
+            self.deadline = monotonic() + self.sandbox.notebook_timeout
         if self.stopped is None and monotonic() >= self.deadline:
             self.stopped = self.out_of_time()
         if self.stopped is not None:
@@ -200,8 +201,7 @@ class SafeExecute(Execute):
 
     def exit_reason(self):
         process = self.km.provisioner.process if self.km.provisioner else None
-        code = process.poll() if process else None
-        return describe_exit(code, self.mode == "sandbox")
+        return describe_exit(process.poll() if process else None)
 
     # --- test cells, through the guardian --------------------------------------
 
@@ -292,8 +292,8 @@ class SafeExecute(Execute):
             socket_file.unlink(missing_ok=True)
         if self.guardian is None and self.guardian_problem is None:
             self.guardian_problem = "the test runner did not start"
-        root = self.km.provisioner.process.pid if self.km.provisioner else None
-        self.kernel_process = processes.kernel_pid(root)
+        process = self.km.provisioner.process if self.km.provisioner else None
+        self.kernel_process = getattr(process, "outer_pid", None)
         self.baseline = processes.activity(self.kernel_process)
 
     def foreign_activity(self):
@@ -366,23 +366,19 @@ class SafeExecute(Execute):
     def _get_timeout(self, cell):
         """The cell's own timeout, shortened to what is left of the notebook's time."""
         timeout = super()._get_timeout(cell)
+        if self.deadline is None:
+            return timeout
         left = max(1, int(self.deadline - monotonic()) + 1)
         return left if timeout is None else min(timeout, left)
 
     def create_kernel_manager(self):
+        """A kernel forked by this process's kernel factory (coursekit/sandbox/factory.py)."""
         kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
+        hidden = None
         if self.mode == "sandbox":
             hidden = hidden_layout(protected_paths(self.config, self.sandbox), sys.executable)
-            self.km = SandboxedKernelManager(
-                kernel_name=kernel_name,
-                config=self.config,
-                settings=self.sandbox,
-                hidden=hidden,
-            )
-        else:
-            self.km = LimitedKernelManager(
-                kernel_name=kernel_name, config=self.config, settings=self.sandbox
-            )
+        factory = factory_for(self.sandbox, self.mode, hidden, self.log)
+        self.km = FactoryKernelManager(kernel_name=kernel_name, config=self.config, factory=factory)
         return self.km
 
     def output(self, outs, msg, display_id, cell_index):

@@ -9,10 +9,10 @@ certificates) with these exceptions:
   files outside those (a gradebook elsewhere) are covered by /dev/null;
 - visible again, read-only: the Python environment, even where it lives inside
   a hidden folder (the course's .venv, a pyenv or conda under the home folder);
-- writable: a scratch copy of the student's submission folder, mounted at the
-  submission folder's own path, and a private runtime folder (IPC sockets,
-  HOME), both on disk and deleted after grading; /tmp and /dev/shm are small
-  private tmpfs.
+- read-only: the grader's private runtime folder (the scripts that run inside);
+  writable: the kernels' folders inside it (a scratch copy of the student's
+  submission folder, IPC sockets, HOME), on disk and deleted after each
+  notebook; /tmp and /dev/shm are small private tmpfs, emptied after each one.
 
 No network (own network namespace), no other processes (own PID namespace),
 no capabilities, and the kernel dies with the grader (--die-with-parent).
@@ -25,8 +25,6 @@ import sys
 from pathlib import Path
 
 from coursekit.sandbox.settings import namespace_options
-
-LAUNCHER = Path(__file__).resolve().with_name("limits.py")
 
 # Hidden from every grading kernel besides the course's own folders.
 PRIVATE_FOLDERS = ["/home", "/root", "/tmp", "/var/tmp", "/run", "/mnt", "/media"]
@@ -112,25 +110,15 @@ def mount_points(target, hidden_folders):
     return options
 
 
-def bwrap_command(
-    *,
-    settings,
-    kernel_cmd,
-    submission_dir,
-    scratch_dir,
-    runtime_dir,
-    launcher,
-    hidden,
-    env,
-    user=None,
-):
-    """The full argv: bwrap and its mounts, then limits.py (in runtime_dir), then the kernel.
+def bwrap_command(*, settings, command, runtime_dir, writable, hidden, env, as_root):
+    """The full argv: bwrap, its mounts and environment, then `command`.
 
-    `user`: the uid the kernel switches to when bwrap runs as root, else None.
+    `runtime_dir` (the grader's private folder, holding the scripts that run inside)
+    is visible read-only; the folders in `writable` (inside it: the kernels' own
+    folders) writable, each at its own path. File descriptors pass through bwrap to
+    the command (its control socket).
     """
-    as_root = user is not None
     folders, files, visible = hidden
-    submission_dir, scratch_dir, runtime_dir = map(real, (submission_dir, scratch_dir, runtime_dir))
     bwrap = shutil.which(settings.bwrap) or settings.bwrap
     argv = [bwrap, *namespace_options(as_root), "--die-with-parent"]
     argv += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
@@ -142,24 +130,13 @@ def bwrap_command(
     argv += ["--perms", "1777", "--size", str(settings.tmp_size), "--tmpfs", "/dev/shm"]
     for path in files:
         argv += ["--ro-bind", "/dev/null", str(path)]
-    binds = [("--ro-bind", folder, folder) for folder in visible]
-    binds += [("--bind", runtime_dir, runtime_dir), ("--bind", scratch_dir, submission_dir)]
-    for kind, source, target in binds:
-        argv += mount_points(target, folders)
-        argv += [kind, str(source), str(target)]
-    argv += ["--chdir", str(submission_dir), "--clearenv"]
+    binds = [("--ro-bind", folder) for folder in visible]
+    binds += [("--ro-bind", real(runtime_dir))]
+    binds += [("--bind", real(folder)) for folder in writable]
+    for kind, folder in binds:
+        argv += mount_points(folder, folders)
+        argv += [kind, str(folder), str(folder)]
+    argv += ["--chdir", str(real(runtime_dir)), "--clearenv"]
     for name, value in sorted(env.items()):
         argv += ["--setenv", name, value]
-    options = limit_options(settings, settings.max_processes, user)
-    return [*argv, "--", sys.executable, str(launcher), *options, "--", *kernel_cmd]
-
-
-def limit_options(settings, processes=None, user=None):
-    """limits.py's options; no process limit when `processes` is None, no switch without `user`."""
-    options = ["--memory", str(settings.memory_limit), "--cpu", str(settings.cpu_time_limit)]
-    options += ["--file-size", str(settings.max_file_size)]
-    if processes is not None:
-        options += ["--processes", str(processes)]
-    if user is not None:
-        options += ["--user", str(user)]
-    return options
+    return [*argv, "--", *command]

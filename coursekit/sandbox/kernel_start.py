@@ -1,21 +1,16 @@
-"""Start one grading kernel: load what the tests need, start the guardian, then the kernel.
+"""What a grading kernel does before its first cell: load what the tests need, start the guardian.
 
-    python kernel_start.py --guardian SOCKET -- -f CONNECTION_FILE [kernel options]
+Used by zygote.py inside the sandbox (a copy in the grader's private folder):
+`preload()` runs once in the zygote, before it forks anything, so every kernel
+starts with numpy, matplotlib (inline backend), IPython, ipykernel and every
+module of coursecheck already imported from the Python environment;
+`run_kernel()` runs in each forked child: it creates the IPython kernel, lets the
+guardian (guardian.py, next to this file) take its snapshot of that state and
+connect to the grader, puts the notebook's folder on sys.path, as in any Jupyter
+kernel, and serves the notebook's cells until the grader shuts it down.
 
-Run by path (inside the sandbox, a copy in the kernel's private folder), with
-PYTHONSAFEPATH set, so that no file in the student's folder can stand in for a
-module while the kernel starts. In order:
-
-1. numpy, matplotlib (inline backend), IPython, ipykernel and every module of
-   coursecheck are imported from the Python environment, before any student code;
-2. the IPython kernel is created, not yet started;
-3. the guardian (guardian.py, next to this file) takes its snapshot of that state
-   and connects to the grader;
-4. the notebook's folder goes on sys.path, as in any Jupyter kernel, and the kernel
-   starts serving the notebook's cells.
-
-Standard library and the kernel's own packages only: the rest of coursekit is hidden
-from the sandbox.
+Standard library and the kernel's own packages only: the rest of coursekit is
+hidden from the sandbox.
 """
 
 import importlib
@@ -27,18 +22,16 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def parse(argv):
-    """(guardian socket path, the kernel's own arguments)."""
-    if len(argv) < 3 or argv[0] != "--guardian" or argv[2] != "--":
-        raise SystemExit("usage: kernel_start.py --guardian SOCKET -- KERNEL_ARGS...")
-    return argv[1], argv[3:]
-
-
 def preload():
-    """Import, from the environment, every module a test relies on."""
+    """Import, from the environment, every module a test relies on; return the guardian module.
+
+    The guardian's code is read here, once, before any student code runs anywhere in
+    the sandbox: a later student cannot change what the next kernel runs.
+    """
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     import matplotlib.pyplot  # noqa: F401
     import numpy  # noqa: F401
+    from ipykernel.kernelapp import IPKernelApp  # noqa: F401
 
     import coursecheck
 
@@ -47,6 +40,7 @@ def preload():
     import tempfile
 
     tempfile.gettempdir()  # sets tempfile.tempdir now, not during a test
+    return load_guardian()
 
 
 def load_guardian():
@@ -58,19 +52,19 @@ def load_guardian():
     return module
 
 
-def main():
-    socket_path, kernel_args = parse(sys.argv[1:])
-    preload()
+def run_kernel(guardian, socket_path, kernel_args):
+    """Create the kernel, start the guardian, serve the notebook (returns when shut down)."""
     from ipykernel.kernelapp import IPKernelApp
 
     app = IPKernelApp.instance()
     app.initialize(kernel_args)
-    load_guardian().start(app.kernel.shell.user_ns, socket_path)
-    os.environ.pop("PYTHONSAFEPATH", None)  # the student's own subprocesses behave as usual
+    # pyzmq starts a garbage-collector thread (and its own context) the first time a large
+    # message is sent without copying (a figure): start it now, so that the grader's count
+    # of the kernel's threads, taken before any cell, already includes it.
+    from zmq.utils.garbage import gc as zmq_garbage
+
+    zmq_garbage.start()
+    guardian.start(app.kernel.shell.user_ns, socket_path)
     if "" not in sys.path:
         sys.path.insert(0, "")  # the notebook's folder, as IPython does
     app.start()
-
-
-if __name__ == "__main__":
-    main()

@@ -36,21 +36,15 @@ def children_of(pid):
     return found
 
 
-def command_line(pid):
+def namespace_pid(pid):
+    """The pid that process `pid` has in its own PID namespace (the sandbox's), or None."""
     try:
-        return (
-            (PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        )
-    except OSError:
-        return ""
-
-
-def kernel_pid(root_pid, marker="kernel_start.py"):
-    """The kernel's own process below `root_pid` (bwrap or limits.py), or None."""
-    if root_pid is None or not available():
+        for line in (PROC / str(pid) / "status").read_text().splitlines():
+            if line.startswith("NSpid:"):
+                return int(line.split()[-1])
+    except (OSError, ValueError):
         return None
-    candidates = [root_pid, *children_of(root_pid)]
-    return next((pid for pid in candidates if marker in command_line(pid)), None)
+    return None
 
 
 def activity(pid):

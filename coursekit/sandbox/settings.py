@@ -92,13 +92,15 @@ _checked = {}  # (bwrap path, uid) -> None if the sandbox works, else why not
 def namespace_options(as_root):
     """bwrap options for the namespaces the sandbox uses.
 
-    Root runs bwrap without a user namespace, so that the kernel can switch to an
-    unprivileged uid (root ignores the process limit); everyone else needs one.
+    Root runs bwrap without a user namespace, so that each kernel can switch to an
+    unprivileged uid of its own (root ignores the process limit); everyone else
+    needs one.
     """
     options = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
     options.append("--unshare-cgroup-try")
-    if as_root:
-        return [*options, "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    if as_root:  # the zygote gives each kernel a uid of its own, and kills what they leave
+        keep = ["CAP_SETUID", "CAP_SETGID", "CAP_KILL"]
+        return [*options, "--cap-drop", "ALL", *[arg for cap in keep for arg in ("--cap-add", cap)]]
     return [*options, "--unshare-user", "--disable-userns"]
 
 
