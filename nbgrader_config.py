@@ -75,6 +75,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.Autograde.autograde_preprocessors = [
+    "coursekit.preprocessors.flag_for_review.FlagForReview",  # before anything runs
     "coursekit.preprocessors.safe_execute.SafeExecute",  # in the sandbox, always to the end
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
@@ -82,6 +83,7 @@ c.Autograde.autograde_preprocessors = [
     "coursekit.preprocessors.hide_leaked_tests.HideLeakedTests",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
+    "coursekit.preprocessors.flag_for_review.RecordFlags",  # formgrader shows "needs review"
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.OverwriteCells.add_missing_cells = True  # deleted test and read-only cells come back
