@@ -290,14 +290,14 @@ SUBMISSIONS = {
             answer_plot_grid=grid_with(y="[leaky_relu(v, p['alpha']) for v in x]"),
         ),
     ),
-    "borrows_plotcheck_reader": Submission(
+    "borrows_coursecheck_reader": Submission(
         scores(test_load_params=0, test_fig=0),
-        "load_params = plotcheck.float_rows: plotcheck holds no CSV reader, so the answer cell "
+        "load_params = check.float_rows: coursecheck holds no CSV reader, so the answer cell "
         "raises AttributeError and load_params is undefined; Part 4 then has no fig. The grid "
         "tests pass their own parameters and are right.",
-        right_except(answer_load_params="load_params = plotcheck.float_rows\n"),
+        right_except(answer_load_params="load_params = check.float_rows\n"),
     ),
-    "borrows_plotcheck_leaky_relu": Submission(
+    "borrows_coursecheck_leaky_relu": Submission(
         scores(
             test_leaky_relu=0,
             test_grid_layout=0,
@@ -305,13 +305,13 @@ SUBMISSIONS = {
             test_grid_titles=0,
             test_fig=0,
         ),
-        "leaky_relu wraps plotcheck.reference_leaky_relu: plotcheck holds no Leaky ReLU, so "
+        "leaky_relu wraps check.reference_leaky_relu: coursecheck holds no Leaky ReLU, so "
         "every call raises AttributeError, and so does the grid function that calls it; only "
         "load_params earns points.",
         right_except(
             answer_leaky_relu=(
                 "def leaky_relu(x, alpha=0.01):\n"
-                "    return np.vectorize(plotcheck.reference_leaky_relu)(x, alpha)\n"
+                "    return np.vectorize(check.reference_leaky_relu)(x, alpha)\n"
             )
         ),
     ),
@@ -321,13 +321,17 @@ SUBMISSIONS = {
         "the layout cell and fig lose; curves and titles are found in the figure it made.",
         right_except(answer_plot_grid=GRID_OBJECTS.replace("    return fig\n", "    plt.show()\n")),
     ),
+}
+
+# Wrong answers with a trick on top: graded with the tricks corpus (tests/submissions/tricks.py).
+TRICKS = {
     "grid_2x5_rebinds_check_grid": Submission(
         scores(test_grid_layout=0, test_fig=0),
         "grid_2x5 with the grader's grid check replaced by one that never fails "
-        "(plotcheck.check_grid = lambda *a, **k: None): without the reload in each "
-        "test cell, the layout cell would pass (3 points). It scores exactly what grid_2x5 does.",
+        "(check.check_grid = lambda *a, **k: None): without the guardian, "
+        "the layout cell would pass (3 points). It scores exactly what grid_2x5 does.",
         right_except(
-            answer_plot_grid=GRID_2X5 + "\nplotcheck.check_grid = lambda *args, **kwargs: None\n"
+            answer_plot_grid=GRID_2X5 + "\ncheck.check_grid = lambda *args, **kwargs: None\n"
         ),
     ),
 }

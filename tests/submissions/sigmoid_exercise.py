@@ -100,8 +100,8 @@ SIGN_SLIP = "def sigmoid(x):\n    return 1 / (1 + np.exp(x))\n"  # the sign slip
 def slip_and(tampering, why):
     """The sign slip with `tampering` typed after it: must score exactly what the slip does.
 
-    Every test cell runs plotcheck = importlib.reload(plotcheck) first, which undoes any
-    assignment to plotcheck's names; plotcheck keeps math.exp as it was before student code.
+    Test cells run in the guardian (coursekit/sandbox/guardian.py), with the checks'
+    modules, math and numpy as they were before any student code ran.
     """
     return Submission(
         scores(
@@ -215,25 +215,6 @@ SUBMISSIONS = {
         "1/(1+np.exp(x)) (wrong sign): right at 0 only, so the visible shape test passes and "
         "the hidden one fails; only X earns points.",
     ),
-    "rebinds_numpy_helpers": slip_and(
-        "import math\nimport warnings\n\n"
-        "np.allclose = lambda *args, **kwargs: True\n"
-        "np.isclose = lambda a, b, *args, **kwargs: np.ones(np.shape(a), dtype=bool)\n"
-        "np.array_equal = lambda *args, **kwargs: True\n"
-        "np.testing.assert_allclose = lambda *args, **kwargs: None\n"
-        "np.testing.assert_array_almost_equal = lambda *args, **kwargs: None\n"
-        "math.isclose = lambda *args, **kwargs: True\n"
-        "warnings.filterwarnings('ignore')\n"
-        "np.seterr(all='ignore')\n",
-        "The sign slip plus numpy's and math's comparison helpers rebound to always agree "
-        "and warnings turned off: earns exactly what sign_slip earns.",
-    ),
-    "syntax_error_in_X": Submission(
-        scores(test_X=0, test_Y=0, test_plot=0),
-        "A missing parenthesis in the X cell: X is undefined, so X, Y and the plot lose; the "
-        "three sigmoid cells do not depend on X and keep their points.",
-        right_except(answer_X="X = np.linspace(-5, 5, 100"),
-    ),
     "silenced_with_filterwarnings": Submission(
         scores(test_sigmoid_stable=0),
         "The naive formula with warnings.filterwarnings('ignore'): the stability test turns "
@@ -259,25 +240,6 @@ SUBMISSIONS = {
             )
         ),
     ),
-    "borrows_from_plotcheck": Submission(
-        scores(
-            test_sigmoid_values=0,
-            test_sigmoid_stable=0,
-            test_sigmoid_shapes=0,
-            test_Y=0,
-            test_plot=0,
-        ),
-        "Wraps the grader's helper file (`from plotcheck import *`, then a sigmoid built on "
-        "reference_sigmoid): plotcheck holds no sigmoid, so every call raises NameError and "
-        "only X earns points (Y and the plot need sigmoid).",
-        right_except(
-            answer_sigmoid=(
-                "from plotcheck import *\n\n"
-                "def sigmoid(x):\n"
-                "    return np.vectorize(reference_sigmoid, otypes=[float])(x)\n"
-            )
-        ),
-    ),
     "integer_zeros_like": Submission(
         scores(test_sigmoid_shapes=0),
         "Stable by sign but np.zeros_like(x) keeps an integer input's dtype, so an integer "
@@ -295,32 +257,76 @@ SUBMISSIONS = {
             )
         ),
     ),
+}
+
+# Wrong answers with a trick on top: graded with the tricks corpus (tests/submissions/tricks.py),
+# where each is also flagged for review.
+TRICKS = {
+    "rebinds_numpy_helpers": slip_and(
+        "import math\nimport warnings\n\n"
+        "np.allclose = lambda *args, **kwargs: True\n"
+        "np.isclose = lambda a, b, *args, **kwargs: np.ones(np.shape(a), dtype=bool)\n"
+        "np.array_equal = lambda *args, **kwargs: True\n"
+        "np.testing.assert_allclose = lambda *args, **kwargs: None\n"
+        "np.testing.assert_array_almost_equal = lambda *args, **kwargs: None\n"
+        "math.isclose = lambda *args, **kwargs: True\n"
+        "warnings.filterwarnings('ignore')\n"
+        "np.seterr(all='ignore')\n",
+        "The sign slip plus numpy's and math's comparison helpers rebound to always agree "
+        "and warnings turned off: earns exactly what sign_slip earns.",
+    ),
+    "syntax_error_in_X": Submission(
+        scores(test_X=0, test_Y=0, test_plot=0),
+        "A missing parenthesis in the X cell: X is undefined, so X, Y and the plot lose; the "
+        "three sigmoid cells do not depend on X and keep their points.",
+        right_except(answer_X="X = np.linspace(-5, 5, 100"),
+    ),
+    "borrows_from_coursecheck": Submission(
+        scores(
+            test_sigmoid_values=0,
+            test_sigmoid_stable=0,
+            test_sigmoid_shapes=0,
+            test_Y=0,
+            test_plot=0,
+        ),
+        "Wraps the grader's checks (`from coursecheck.sigmoid_exercise import *`, then a "
+        "sigmoid built on reference_sigmoid): coursecheck holds no sigmoid, so every call "
+        "raises NameError and "
+        "only X earns points (Y and the plot need sigmoid).",
+        right_except(
+            answer_sigmoid=(
+                "from coursecheck.sigmoid_exercise import *\n\n"
+                "def sigmoid(x):\n"
+                "    return np.vectorize(reference_sigmoid, otypes=[float])(x)\n"
+            )
+        ),
+    ),
     "slip_rebinds_check_values": slip_and(
-        "plotcheck.check_values = lambda *args, **kwargs: None\n",
+        "check.check_values = lambda *args, **kwargs: None\n",
         "The sign slip with the grader's value check replaced by one that never fails. Without "
-        "the reload in each test cell it would pass values, shapes and Y (6 of 10).",
+        "the guardian it would pass values, shapes and Y (6 of 10).",
     ),
     "slip_rebinds_is_close": slip_and(
-        "plotcheck.is_close = lambda *args, **kwargs: True\n",
-        "The sign slip with plotcheck's number comparison made to always agree: every check "
-        "and the line finder use it, so without the reload it would pass values, shapes, Y and "
-        "the plot (8 of 10).",
+        "check.is_close = lambda *args, **kwargs: True\n",
+        "The sign slip with the checks' number comparison made to always agree: every check "
+        "and the line finder use it, so without the guardian it would pass values, shapes, Y "
+        "and the plot (8 of 10).",
     ),
-    "slip_rebinds_plotcheck_exp": slip_and(
+    "slip_rebinds_check_exp": slip_and(
         "import math\n\n"
-        "plotcheck.exp = lambda x: math.exp(-x)  # the hidden reference now makes the slip\n",
+        "check.exp = lambda x: math.exp(-x)  # the hidden reference now makes the slip\n",
         "The sign slip with the exp of the hidden reference sigmoid turned around, so that the "
-        "reference computes the slip too: without the reload the hidden shapes test would pass.",
+        "reference computes the slip too: without the guardian the hidden shapes test would pass.",
     ),
     "slip_rebinds_math_exp": slip_and(
         "import math\n\n_real_exp = math.exp\nmath.exp = lambda x: _real_exp(-x)\n",
-        "The same trick one level down, on math.exp: the reload does not take math.exp afresh "
-        "(plotcheck keeps the one from before any student code), so it earns nothing either.",
+        "The same trick one level down, on math.exp: the guardian puts math back as it was "
+        "before any student code for each test, so it earns nothing either.",
     ),
     "naive_rebinds_numpy_errstate": Submission(
         scores(test_sigmoid_stable=0),
         "The naive formula with numpy silenced and np.errstate replaced, so that the stability "
-        "test could not turn the overflow warning back on: plotcheck keeps numpy's errstate "
+        "test could not turn the overflow warning back on: numpy's errstate is put back "
         "from before any student code, and the overflow still counts.",
         right_except(
             answer_sigmoid=(

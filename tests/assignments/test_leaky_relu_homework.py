@@ -1,19 +1,18 @@
 """leaky_relu_homework grades every kind of submission at its documented score.
 
 All submissions (tests/submissions/leaky_relu_homework.py, plus the instructor's
-solution and the untouched student version) are graded in ONE plain
-`nbgrader autograde` run, and each test cell's score is checked, not only the total.
+solution and the untouched student version) are graded in ONE autograde run with
+the course's configuration, and each test cell's score is checked, not only the total.
 The written answer (Part 5) is graded by hand: its rubric must reach the grader
 (autograded notebook, formgrader page) and never the students (release/, feedback).
 """
 
-import shutil
-
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
-from tests.grading import REPO, ScratchCourse, fill_answers, grade_corpus
+from coursekit import notebooks
+from coursekit.course import REPO
+from tests.assignments.corpus import grade_corpus, run_visible_tests, stderr_in_test_cells
+from tests.conftest import new_course
 from tests.submissions.leaky_relu_homework import (
     AUTO_POINTS,
     MANUAL_POINTS,
@@ -29,7 +28,7 @@ STUDENT_ANSWER = "Leaky ReLU keeps a small slope for negative inputs."
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Generate, submit everything, autograde once; return (results, course)."""
-    course = ScratchCourse(tmp_path_factory.mktemp("leaky") / "course")
+    course = new_course(tmp_path_factory.mktemp("leaky") / "course", [ASSIGNMENT])
     answers = {name: submission.answers for name, submission in SUBMISSIONS.items()}
     common = {"answer_written": STUDENT_ANSWER}
     results = grade_corpus(course, ASSIGNMENT, answers, common)
@@ -40,12 +39,12 @@ def grade_cells(notebook):
     return {
         cell.metadata["nbgrader"]["grade_id"]: cell
         for cell in notebook.cells
-        if cell.metadata.get("nbgrader", {}).get("grade")
+        if notebooks.nbgrader_metadata(cell).get("grade")
     }
 
 
 def test_points_are_as_documented():
-    notebook = nbformat.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    notebook = notebooks.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     points = {
         grade_id: cell.metadata["nbgrader"]["points"]
         for grade_id, cell in grade_cells(notebook).items()
@@ -90,7 +89,7 @@ def test_no_test_cell_ever_writes_to_stderr(graded):
     """A warning must become a failed assert (or be swallowed), never stderr text."""
     results, course = graded
     assert len(results) > 2
-    assert course.test_cells_with_stderr(ASSIGNMENT, POINTS) == []
+    assert stderr_in_test_cells(course, ASSIGNMENT, POINTS) == []
 
 
 @pytest.mark.parametrize(
@@ -106,18 +105,18 @@ def test_no_test_cell_ever_writes_to_stderr(graded):
         ("arange_end_missing", "test_grid_curves", "to 4.99; it should go from -5 to 5, both ends"),
         ("missing_titles", "test_grid_titles", "it has no title"),
         ("load_params_strings", "test_load_params", "should be a float; it is str '0'"),
-        ("load_params_strings", "test_fig", "fig is not defined"),
+        ("load_params_strings", "test_fig", "name 'fig' is not defined"),
         ("hard_coded_params", "test_load_params", "load_params on another CSV file"),
         ("swapped_branches", "test_leaky_relu", "leaky_relu(3.0) is wrong"),
         ("max_formula", "test_leaky_relu", "expected -6.0, yours is -3.0"),
         ("scalar_leaky_relu", "test_leaky_relu", "raised ValueError"),
         ("no_return", "test_grid_layout", "should be a matplotlib Figure; it is NoneType"),
         ("untouched", "test_leaky_relu", "raised NotImplementedError"),
-        ("borrows_plotcheck_reader", "test_load_params", "load_params is not defined"),
+        ("borrows_coursecheck_reader", "test_load_params", "name 'load_params' is not defined"),
         (
-            "borrows_plotcheck_leaky_relu",
+            "borrows_coursecheck_leaky_relu",
             "test_leaky_relu",
-            "module 'plotcheck' has no attribute 'reference_leaky_relu'",
+            "has no attribute 'reference_leaky_relu'",
         ),
     ],
 )
@@ -135,12 +134,13 @@ def test_the_row_by_row_hint_only_comes_when_panels_are_moved(name, graded):
 
 
 def test_failure_messages_are_assertions_not_crashes(graded):
-    """Every failed test cell fails on an assert with a message, never on a Python error."""
+    """Every failed test cell fails on an assert with a message, never on a Python error,
+    except a name the student never defined (NameError says which)."""
     results, _ = graded
     for student, result in results.items():
         for grade_id, text in result.failures.items():
-            if grade_id not in POINTS:
-                continue  # an answer cell: the student's own error
+            if grade_id not in POINTS or text.startswith("NameError: name '"):
+                continue  # an answer cell: the student's own error; or an undefined answer
             assert text.startswith("AssertionError: ") and len(text) > 40, (student, text)
 
 
@@ -148,7 +148,7 @@ def test_failure_messages_are_assertions_not_crashes(graded):
 
 
 def test_the_written_answer_is_a_manually_graded_answer_cell():
-    notebook = nbformat.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    notebook = notebooks.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     cell = grade_cells(notebook)["answer_written"]
     meta = cell.metadata["nbgrader"]
     assert cell.cell_type == "markdown"
@@ -156,10 +156,8 @@ def test_the_written_answer_is_a_manually_graded_answer_cell():
 
 
 def test_the_gradebook_keeps_the_written_answer_for_a_human(graded):
-    from nbgrader.api import Gradebook
-
     _, course = graded
-    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}") as gradebook:
+    with course.gradebook() as gradebook:
         for student in ("solution", "column_major"):
             grade = gradebook.find_grade("answer_written", ASSIGNMENT, ASSIGNMENT, student)
             assert grade.max_score == 4
@@ -183,7 +181,7 @@ def test_the_rubric_reaches_the_graders(graded):
 
     _, course = graded
     for student in ("solution", "untouched"):
-        notebook = course.autograded_notebook(student, ASSIGNMENT)
+        notebook = course.graded_notebook(student, ASSIGNMENT)
         assert RUBRIC_MARK in grade_cells(notebook)["rubric_written"].source
 
     config = Config()  # what nbgrader's formgrader extension sets up
@@ -219,7 +217,7 @@ def test_the_rubric_never_reaches_students(graded):
         encoding="utf-8"
     )
 
-    course.nbgrader("generate_feedback", ASSIGNMENT, "--student", "column_major", "--force")
+    course.generate_feedback(ASSIGNMENT, "column_major")
     feedback = course.root / "feedback" / "column_major" / ASSIGNMENT / f"{ASSIGNMENT}.html"
     html = feedback.read_text(encoding="utf-8")
     assert STUDENT_ANSWER in html  # the feedback is there, with the student's answer...
@@ -231,13 +229,6 @@ def test_the_rubric_never_reaches_students(graded):
 
 @pytest.mark.parametrize("name", ["ignores_params", "hard_coded_params"])
 def test_these_pass_every_visible_test(name, tmp_path):
-    folder = tmp_path / ASSIGNMENT
-    shutil.copytree(REPO / "release" / ASSIGNMENT, folder)
-    notebook = nbformat.read(folder / f"{ASSIGNMENT}.ipynb", 4)
-    notebook = fill_answers(notebook, SUBMISSIONS[name].answers)
-    client = NotebookClient(
-        notebook, timeout=60, kernel_name="python3", resources={"metadata": {"path": folder}}
-    )
-    client.execute()  # raises CellExecutionError if any cell (visible test) fails
+    notebook = run_visible_tests(tmp_path, ASSIGNMENT, SUBMISSIONS[name].answers)
     for cell in notebook.cells:
         assert not [o for o in cell.get("outputs", []) if o.get("name") == "stderr"]

@@ -1,19 +1,20 @@
 """sigmoid_exercise grades every kind of submission at its documented score.
 
 All submissions (tests/submissions/sigmoid_exercise.py, plus the instructor's
-solution and the untouched student version) are graded in ONE plain
-`nbgrader autograde` run, and each test cell's score is checked, not only the total.
+solution and the untouched student version) are graded in ONE autograde run with
+the course's configuration, and each test cell's score is checked, not only the total.
 """
 
-import shutil
+import ast
 
 import mpmath
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
-from coursekit import plotcheck
-from tests.grading import REPO, ScratchCourse, fill_answers, grade_corpus
+from coursecheck import sigmoid_exercise as check
+from coursekit import notebooks
+from coursekit.course import REPO
+from tests.assignments.corpus import grade_corpus, run_visible_tests, stderr_in_test_cells
+from tests.conftest import new_course
 from tests.submissions.sigmoid_exercise import POINTS, SUBMISSIONS
 
 ASSIGNMENT = "sigmoid_exercise"
@@ -23,14 +24,14 @@ TEST_CELLS = list(POINTS)
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Generate, submit everything, autograde once; return (results, course)."""
-    course = ScratchCourse(tmp_path_factory.mktemp("sigmoid") / "course")
+    course = new_course(tmp_path_factory.mktemp("sigmoid") / "course", [ASSIGNMENT])
     answers = {name: submission.answers for name, submission in SUBMISSIONS.items()}
     results = grade_corpus(course, ASSIGNMENT, answers)
     return results, course
 
 
 def test_points_are_as_documented():
-    notebook = nbformat.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    notebook = notebooks.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     points = {
         cell.metadata["nbgrader"]["grade_id"]: cell.metadata["nbgrader"]["points"]
         for cell in notebook.cells
@@ -42,19 +43,29 @@ def test_points_are_as_documented():
 
 def test_the_hidden_reference_sigmoid_is_exact_to_rounding_and_never_overflows():
     """Each test cell's hidden region defines the same _sigmoid; released files have none."""
-    notebook = nbformat.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    notebook = notebooks.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     definitions = []
     for cell in notebook.cells:
-        if "def _sigmoid(x):" in cell.source:
-            start = cell.source.index("def _sigmoid(x):")
-            definitions.append(cell.source[start : cell.source.index("### END HIDDEN", start)])
+        hidden = "\n".join(notebooks.region_lines(cell.source, notebooks.HIDDEN_TESTS))
+        for node in ast.parse(hidden).body:
+            if isinstance(node, ast.FunctionDef) and node.name == "_sigmoid":
+                definitions.append(ast.get_source_segment(hidden, node))
     assert len(definitions) == 5 and len(set(definitions)) == 1
-    namespace = {"plotcheck": plotcheck}
+    namespace = {"check": check}
     exec(definitions[0], namespace)
     mpmath.mp.dps = 50
     for x in [-1e308, -1e4, -1000.0, -745.0, -709.0, -36.7, -1.0, 0.0, 1e-9, 2.5, 40.0, 1e308]:
         exact = float(1 / (1 + mpmath.exp(-mpmath.mpf(x))))
-        assert plotcheck.is_close(namespace["_sigmoid"](x), exact, 2**-52, 0.0), x
+        assert check.is_close(namespace["_sigmoid"](x), exact, 2**-52, 0.0), x
+
+
+def test_the_visible_literal_values_are_exact_to_rounding():
+    """The numbers the visible checks compare with, worked out again with mpmath."""
+    mpmath.mp.dps = 50
+    points = [*check.VISIBLE_POINTS, *check.ENDS]
+    values = [*check.VISIBLE_VALUES, *check.ENDS.values()]
+    for x, value in zip(points, values, strict=True):
+        assert value == float(1 / (1 + mpmath.exp(-mpmath.mpf(x)))), x
 
 
 def test_the_solution_gets_full_marks(graded):
@@ -91,7 +102,7 @@ def test_no_test_cell_ever_writes_to_stderr(graded):
     """A warning must become a failed assert, never stderr text (which zeroes a cell)."""
     results, course = graded
     assert len(results) > 2
-    assert course.test_cells_with_stderr(ASSIGNMENT, POINTS) == []
+    assert stderr_in_test_cells(course, ASSIGNMENT, POINTS) == []
 
 
 @pytest.mark.parametrize(
@@ -109,7 +120,7 @@ def test_no_test_cell_ever_writes_to_stderr(graded):
         ("unlabelled_plot", "test_plot", "the x and y labels are empty"),
         ("lookup_table", "test_sigmoid_values", "raised KeyError"),
         (
-            "borrows_from_plotcheck",
+            "borrows_from_coursecheck",
             "test_sigmoid_values",
             "raised NameError: name 'reference_sigmoid' is not defined",
         ),
@@ -122,13 +133,7 @@ def test_failures_say_what_was_expected_in_plain_words(name, grade_id, words, gr
 
 def test_the_lookup_table_passes_every_visible_test(tmp_path):
     """The hidden tests, not the visible ones, are what catch hard-coded values."""
-    folder = tmp_path / ASSIGNMENT
-    shutil.copytree(REPO / "release" / ASSIGNMENT, folder)
-    notebook = nbformat.read(folder / f"{ASSIGNMENT}.ipynb", 4)
-    notebook = fill_answers(notebook, SUBMISSIONS["lookup_table"].answers)
-    client = NotebookClient(
-        notebook, timeout=60, kernel_name="python3", resources={"metadata": {"path": folder}}
-    )
-    client.execute()  # raises CellExecutionError if any cell (visible test) fails
+    answers = SUBMISSIONS["lookup_table"].answers
+    notebook = run_visible_tests(tmp_path, ASSIGNMENT, answers)  # raises if a visible test fails
     for cell in notebook.cells:
         assert not [o for o in cell.get("outputs", []) if o.get("name") == "stderr"]
