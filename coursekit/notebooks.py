@@ -5,7 +5,10 @@ which (its nbgrader grade_id), what lies between the solution and hidden-test ma
 and whether a file is a notebook nbgrader can grade at all.
 """
 
+import copy
 import re
+import sys
+from pathlib import Path
 
 import nbformat
 
@@ -13,6 +16,25 @@ CELL_TYPES = {"code", "markdown", "raw"}
 SOLUTION = ("### BEGIN SOLUTION", "### END SOLUTION")
 HIDDEN_TESTS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 MARKER = re.compile(r"### (BEGIN|END) (SOLUTION|HIDDEN TESTS)")
+
+# What the course's kernel fills in when JupyterLab opens a notebook. JupyterLab compares
+# it with the stored metadata, field by field: a notebook stored without it (or with another
+# Python version) opens as already changed, and closing it untouched asks "Save your work?".
+# `version` is the Python of the course environment (.venv, as `make` builds it on the
+# course's machines and CI); the browser suite (make test-browser) opens notebooks in that
+# kernel and fails if it reports anything else.
+KERNEL_METADATA = {
+    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+    "language_info": {
+        "codemirror_mode": {"name": "ipython", "version": 3},
+        "file_extension": ".py",
+        "mimetype": "text/x-python",
+        "name": "python",
+        "nbconvert_exporter": "python",
+        "pygments_lexer": "ipython3",
+        "version": "3.11.7",
+    },
+}
 
 
 def nbgrader_metadata(cell):
@@ -134,3 +156,33 @@ def read_problem(path):
 def read(path):
     """The notebook at `path` (nbformat 4)."""
     return nbformat.read(path, as_version=4)
+
+
+def with_kernel_metadata(notebook):
+    """`notebook` with KERNEL_METADATA in its metadata (changed in place, and returned).
+
+    The one place that writes it: `make release`, `make translate` and
+    `python -m coursekit.notebooks FILE...` (for notebooks written by hand) call it.
+    """
+    for key, value in KERNEL_METADATA.items():
+        notebook.metadata[key] = nbformat.from_dict(copy.deepcopy(value))
+    return notebook
+
+
+def lacks_kernel_metadata(notebook):
+    """The metadata keys whose stored value differs from what the kernel fills in."""
+    return [key for key, value in KERNEL_METADATA.items() if notebook.metadata.get(key) != value]
+
+
+def main(argv=None):
+    """python -m coursekit.notebooks FILE...: give notebooks the kernel's metadata."""
+    paths = [Path(arg) for arg in (sys.argv[1:] if argv is None else argv)]
+    for path in paths:
+        notebook = read(path)
+        if lacks_kernel_metadata(notebook):
+            nbformat.write(with_kernel_metadata(notebook), path)
+            print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

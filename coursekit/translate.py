@@ -30,6 +30,8 @@ import nbformat
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
+from coursekit.notebooks import with_kernel_metadata
+
 REPO = Path(__file__).resolve().parent.parent
 COURSE = REPO / "course"
 LOCALE = "zh_TW"  # gettext's name for the language
@@ -234,7 +236,7 @@ def translated_notebook(english_path, catalog):
             rebuilt.append(text + separator)
         cell.source = "".join(rebuilt)
     notebook.metadata["language"] = "zh-TW"  # what edition a reader is looking at
-    return notebook
+    return with_kernel_metadata(notebook)  # opens unchanged in JupyterLab
 
 
 def notebook_text(notebook):

@@ -12,6 +12,9 @@ outside the course's environments).
 
 from pathlib import Path
 
+import nbformat
+
+from coursekit import notebooks
 from coursekit.course import REPO, Course
 
 
@@ -26,6 +29,10 @@ def generate_release(course_root=REPO):
     course = Course(course_root)
     for assignment in assignments(course_root):
         course.generate(assignment, db=False)
+        # nbgrader keeps only language_info.name: add what the kernel fills in, so that
+        # the student version opens unchanged (coursekit.notebooks.KERNEL_METADATA)
+        for path in sorted((Path(course_root) / "release" / assignment).glob("*.ipynb")):
+            nbformat.write(notebooks.with_kernel_metadata(notebooks.read(path)), path)
 
 
 def main():
