@@ -12,11 +12,12 @@ LAB_ARGS ?=
 # JupyterLab refuses to run as root unless told; containers and CI often are root.
 AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: help setup lab test lint format release translate demo bundle handout clean
+.PHONY: help setup lab test test-browser lint format release translate demo bundle handout clean
 
 help:
 	@echo "make lab      open JupyterLab on the course index"
 	@echo "make test     run every test (notebooks, grading, lint)"
+	@echo "make test-browser  students, graders and the instructor in headless Chromium (JupyterHub too)"
 	@echo "make release  regenerate release/ from source/ with nbgrader"
 	@echo "make translate  update the 繁體中文 catalogs (course/locale) and build the zh-TW lessons"
 	@echo "make demo     run a whole term on a sample class in build/demo-term (nbgrader commands)"
@@ -43,6 +44,25 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The browser suite (tests/browser/): a student on a laptop, then a term on a real JupyterHub,
+# driven in Debian's Chromium (sudo apt-get install chromium fonts-wqy-microhei; skipped with
+# that message without it). It installs the rest itself: requirements-browser.txt into .venv,
+# and JupyterHub's proxy from npm (tests/browser/hub/, `npm ci` into its node_modules/).
+# Screenshots and timings: tests/browser/artifacts/.
+BROWSER_STAMP := $(VENV)/.browser-installed
+HUB_PROXY     := tests/browser/hub/node_modules/.bin/configurable-http-proxy
+
+$(BROWSER_STAMP): $(STAMP) requirements-browser.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-browser.txt
+	@touch $@
+
+$(HUB_PROXY): tests/browser/hub/package.json tests/browser/hub/package-lock.json
+	@if command -v npm >/dev/null; then cd tests/browser/hub && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.bin/configurable-http-proxy; \
+	else echo "npm not found: the JupyterHub scenario will be skipped (install Node.js and npm)"; fi
+
+test-browser: $(BROWSER_STAMP) $(HUB_PROXY)
+	BROWSER_TESTS=1 $(BIN)/python -m pytest tests/browser -p no:cacheprovider --tb=short $(BROWSER_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
