@@ -48,12 +48,19 @@ c.ZipCollectApp.collector_plugin = "coursekit.plugins.lms.LmsCollector"
 # --- Feedback ------------------------------------------------------------
 # nbgrader's feedback shows hidden tests by default (upstream issue #917).
 # HideHiddenTests removes them from each test cell's code AND from its outputs;
-# students keep each test's result and its failure message.
+# students keep each test's result and its failure message. PendingGrades: an
+# answer no grader has scored yet says "to be graded by hand · 待老師評分", not
+# 0 points, and the rubric cell (0 points) is left out. OfflineFeedback and its
+# exporter: maths as MathML (no CDN), error boxes that wrap, no instructor file
+# paths in tracebacks, spaced tables: a page that reads offline.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
+    "coursekit.preprocessors.pending_grades.PendingGrades",
     "coursekit.preprocessors.hide_hidden_tests.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "coursekit.preprocessors.offline_feedback.OfflineFeedback",  # after the page's styles
 ]
+c.GenerateFeedback.exporter_class = "coursekit.preprocessors.offline_feedback.FeedbackHTMLExporter"
 
 # --- Grades export -------------------------------------------------------
 # `nbgrader export` writes grades.csv with one row per student, as an LMS
