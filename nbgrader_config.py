@@ -75,6 +75,7 @@ c.ExportApp.plugin_class = "coursekit.plugins.grades_csv.GradesPerStudentCsv"
 # (c.GradingSandbox.*; without bubblewrap, grading refuses unless the fallback
 # is "limits-only").
 c.Autograde.exporter_class = "coursekit.exporters.ReadableNotebookExporter"
+c.Autograde.pre_convert_hook = "coursekit.exporters.find_renamed_notebooks"  # 我的作業.ipynb
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "coursekit.preprocessors.restore_cells.RestoreCells",  # DeduplicateIds + OverwriteCells

@@ -1,19 +1,20 @@
 """Notes the grader leaves on a submission, for the people who read the grades.
 
-Two kinds, each a short sentence saying what and where:
+Three kinds, each a short sentence saying what and where:
 - "review": something a person should look at (code that reaches into the kernel,
   the interpreter or the grader; a test whose run could not be confirmed). A note
   never changes a score by itself.
 - "recovered": how a damaged or renamed notebook was still graded (so the
-  instructor knows, and the student reads it in the feedback).
+  instructor knows, and the student reads it in the feedback);
+- "unreadable": why a submission could not be graded at all (every test 0).
 
 They are kept in the graded notebook's metadata (`coursekit.notes`), from the
 sanitize step to autograded/, where the grades export, the demo, the class report
 and the feedback read them; formgrader shows the submission as flagged.
 """
 
-KINDS = ("review", "recovered")
-LABELS = {"review": "needs review", "recovered": "recovered"}
+KINDS = ("review", "recovered", "unreadable")
+LABELS = {"review": "needs review", "recovered": "recovered", "unreadable": "not graded"}
 
 
 def of(notebook):

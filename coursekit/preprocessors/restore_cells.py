@@ -7,12 +7,14 @@
   nothing.
 - Deleted test and read-only cells come back where they were, never an instructor's
   solution; the code of read-only cells comes back from the gradebook (OverwriteCells).
+- Cells that lost their nbgrader metadata are matched back to the assignment by
+  their content and position (coursekit/recovery.py), and the match is noted; a
+  notebook in which nothing matches is not graded (every test 0, with the reason).
 - The notebook's `coursekit` metadata is the grader's (notes, unreadable): a student's
   is removed.
 """
 
 import re
-import uuid
 from pathlib import Path
 
 import nbformat
@@ -22,7 +24,8 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.nbgraderformat import SCHEMA_VERSION
 from nbgrader.preprocessors import OverwriteCells
 
-from coursekit import notebooks
+from coursekit import notebooks, notes, recovery
+from coursekit.exporters import RECOVERED
 from coursekit.preprocessors.safe_execute import UNREADABLE
 
 
@@ -45,7 +48,13 @@ class RestoreCells(OverwriteCells):
             self.order = source_order(path, list(self.known))
         if not resources.get(UNREADABLE):
             nb.metadata.pop("coursekit", None)  # only ReadableNotebookExporter may set it
+        else:
+            notes.add(nb, "unreadable", resources[UNREADABLE])
+        for note in resources.get(RECOVERED, []):
+            notes.add(nb, "recovered", note)
         self.keep_one_cell_per_grade_id(nb, student)
+        if not resources.get(UNREADABLE):
+            self.recover(nb, student, assignment_id)
         for cell in nb.cells:
             if notebooks.grade_id(cell) is not None:
                 cell.metadata["nbgrader"] = self.metadata_for(notebooks.grade_id(cell))
@@ -54,6 +63,28 @@ class RestoreCells(OverwriteCells):
             self.put_back_missing_cells(nb, student)
         give_unique_ids(nb)
         return nb, resources
+
+    def recover(self, nb, student, assignment_id):
+        """Give lost grade_ids and cell types back; a notebook with nothing of the assignment
+        is not graded."""
+        matching = recovery.match_cells(nb, self.known, self.order, self.solutions)
+        for cell in nb.cells:
+            grade_id = notebooks.grade_id(cell)
+            if grade_id in self.known and cell.cell_type != self.known[grade_id].cell_type:
+                recovery.retype(cell, self.known[grade_id].cell_type)
+                if grade_id not in matching.retyped:
+                    matching.retyped.append(grade_id)
+        for note in matching.notes():
+            self.log.warning("Student %s: %s", student, note)
+            notes.add(nb, "recovered", note)
+        if not any(notebooks.grade_id(cell) for cell in nb.cells):
+            reason = (
+                f"none of the cells of the handed-in notebook belongs to {assignment_id} "
+                "(was the right notebook handed in?)"
+            )
+            self.log.error("Student %s: %s; every test scores 0.", student, reason)
+            nb.metadata.setdefault("coursekit", {})[UNREADABLE] = reason
+            notes.add(nb, "unreadable", reason)
 
     def keep_one_cell_per_grade_id(self, nb, student):
         """Unknown, malformed or repeated nbgrader metadata: the cell becomes an ordinary cell."""
@@ -123,20 +154,30 @@ class RestoreCells(OverwriteCells):
         if source.locked:
             cell.metadata.update(deletable=False, editable=False)
         cell.metadata.nbgrader["checksum"] = source.checksum
-        cell_id = re.sub(r"[^A-Za-z0-9_-]", "-", grade_id)[:40] or "restored"
-        while cell_id in used_ids:
-            cell_id = f"{cell_id[:40]}-{uuid.uuid4().hex[:8]}"
-        cell["id"] = cell_id
-        used_ids.add(cell_id)
+        cell["id"] = free_id(re.sub(r"[^A-Za-z0-9_-]", "-", grade_id)[:40] or "restored", used_ids)
         return cell
+
+
+def free_id(wanted, used_ids):
+    """`wanted`, or `wanted-2`, `wanted-3`...: the first not in used_ids (then taken).
+
+    Ids follow from the notebook, never from chance: grading the same submission twice
+    gives the same notebook (the parallel grader relies on it).
+    """
+    cell_id, number = wanted, 1
+    while cell_id in used_ids:
+        number += 1
+        cell_id = f"{wanted[:40]}-{number}"
+    used_ids.add(cell_id)
+    return cell_id
 
 
 def give_unique_ids(nb):
     """A pasted copy keeps its original's cell id; nbformat would complain at every read."""
     seen = set()
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
         if not cell.get("id") or cell["id"] in seen:
-            cell["id"] = uuid.uuid4().hex[:8]
+            cell["id"] = free_id(cell.get("id") or f"cell-{index + 1}", seen)
         seen.add(cell["id"])
 
 
