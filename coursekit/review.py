@@ -18,6 +18,7 @@ grader's own packages, and naming a Python file (writing a .py file).
 
 import ast
 from dataclasses import dataclass
+from pathlib import Path
 
 from coursekit import notebooks
 
@@ -229,3 +230,16 @@ def findings(notebook):
         reader.visit(tree)
         found.extend(reader.found)
     return found
+
+
+def python_files(folder):
+    """Python files handed in beside the notebook (a coursecheck/ or numpy.py that would
+    stand in for the real one without the sandbox's care), relative to `folder`."""
+    folder = Path(folder)
+    found = [
+        path
+        for pattern in ("*.py", "*.pth", "*.so", "*.pyc")
+        for path in folder.rglob(pattern)
+        if ".ipynb_checkpoints" not in path.parts
+    ]
+    return sorted(str(path.relative_to(folder)) for path in found)

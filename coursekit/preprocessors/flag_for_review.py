@@ -12,14 +12,20 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from coursekit import notes, review
+from coursekit.preprocessors.safe_execute import UNREADABLE
 
 
 class FlagForReview(NbGraderPreprocessor):
     """Leave a "needs review" note for each finding of coursekit.review."""
 
     def preprocess(self, nb, resources):
+        if nb.metadata.get("coursekit", {}).get(UNREADABLE):
+            return nb, resources  # nothing of it runs, so nothing of it needs a look
         for finding in review.findings(nb):
             notes.add(nb, "review", finding.text())
+        folder = resources.get("metadata", {}).get("path")
+        for name in review.python_files(folder) if folder else []:
+            notes.add(nb, "review", f"hands in the Python file {name} beside the notebook")
         return nb, resources
 
 

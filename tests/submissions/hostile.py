@@ -164,7 +164,8 @@ import os, shutil
 for path in ["../../../submitted", "@COURSE@/submitted", "@COURSE@/source"]:
     shutil.rmtree(path, ignore_errors=True)
     print("LEAKED: visible" if os.path.exists(path) else "BLOCKED: not there", path)
-print("the course folder shows only", os.listdir("@COURSE@"))
+shown = os.listdir("@COURSE@") if os.path.isdir("@COURSE@") else "nothing: it is not there"
+print("the course folder shows", shown)
 """
 
 NETWORK = """
@@ -243,16 +244,16 @@ np.testing.assert_allclose = np.testing.assert_array_almost_equal = lambda *a, *
 np.testing.assert_almost_equal = np.testing.assert_array_equal = lambda *a, **k: None
 """
 
-# Every test cell runs plotcheck = importlib.reload(plotcheck) first, which undoes all of this.
+# Test cells run in the guardian, with the checks as they were before any student code.
 REBIND_PLOTCHECK = """
 always = lambda *args, **kwargs: True
 nothing = lambda *args, **kwargs: None
-plotcheck.is_close = always
-plotcheck.first_difference = nothing
-plotcheck.check_values = plotcheck.check_labelled = nothing
-plotcheck.check_line_plotted = lambda *args, **kwargs: (None, None)
-plotcheck.result_of = lambda function, argument, *args, **kwargs: function(argument)
-plotcheck.exp = plotcheck._exp = lambda x: 0.0
+check.is_close = always
+check.first_difference = nothing
+check.check_values = check.check_labelled = nothing
+check.check_line_plotted = lambda *args, **kwargs: (None, None)
+check.result_of = lambda function, argument, *args, **kwargs: function(argument)
+check.exp = check._exp = lambda x: 0.0
 """
 
 HOOK_LEAK = """
@@ -378,8 +379,8 @@ CORPUS = [
         ALL_TESTS[1:],
     ),
     Hostile(
-        "rebinds_plotcheck",
-        "a wrong sigmoid, with the grader's own helpers (plotcheck.check_values, is_close, "
+        "rebinds_checks",
+        "a wrong sigmoid, with the grader's own helpers (check.check_values, is_close, "
         "result_of, exp, check_line_plotted...) replaced by ones that always pass",
         lambda release, answers: answered(
             release, answers, answer_sigmoid=REBIND_PLOTCHECK + SIGMOID_TANH

@@ -257,6 +257,12 @@ SUBMISSIONS = {
             )
         ),
     ),
+    "syntax_error_in_X": Submission(
+        scores(test_X=0, test_Y=0, test_plot=0),
+        "A missing parenthesis in the X cell: X is undefined, so X, Y and the plot lose; the "
+        "three sigmoid cells do not depend on X and keep their points.",
+        right_except(answer_X="X = np.linspace(-5, 5, 100"),
+    ),
 }
 
 # Wrong answers with a trick on top: graded with the tricks corpus (tests/submissions/tricks.py),
@@ -274,12 +280,6 @@ TRICKS = {
         "np.seterr(all='ignore')\n",
         "The sign slip plus numpy's and math's comparison helpers rebound to always agree "
         "and warnings turned off: earns exactly what sign_slip earns.",
-    ),
-    "syntax_error_in_X": Submission(
-        scores(test_X=0, test_Y=0, test_plot=0),
-        "A missing parenthesis in the X cell: X is undefined, so X, Y and the plot lose; the "
-        "three sigmoid cells do not depend on X and keep their points.",
-        right_except(answer_X="X = np.linspace(-5, 5, 100"),
     ),
     "borrows_from_coursecheck": Submission(
         scores(

@@ -1,0 +1,290 @@
+"""The grading sandbox and its kernel factory, on a tiny assignment.
+
+Without bubblewrap, grading refuses by default and grades with limits only when the
+instructor chooses; the notebook time limit holds either way. With the sandbox:
+one notebook's run leaves nothing for the next (files, processes), and a grader
+killed in the middle of a class leaves grades that a second run completes.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from coursekit import notebooks
+from coursekit.course import REPO
+from coursekit.preprocessors.safe_execute import describe_exit
+from coursekit.sandbox.bwrap import hidden_layout
+from coursekit.sandbox.folders import RUNTIME_PREFIX
+from tests.conftest import new_course
+
+TINY = "tiny"
+FALLBACK = "COURSEKIT_SANDBOX_FALLBACK"
+NO_BWRAP = {"bwrap": "/nonexistent/bwrap"}
+
+
+def tiny_notebook():
+    """Two answers, each with a test holding a hidden part."""
+
+    def meta(**fields):
+        return {"nbgrader": {"schema_version": 3, "locked": False, "solution": False, **fields}}
+
+    cells = [new_markdown_cell("A tiny assignment.", metadata=meta(grade=False, grade_id="intro"))]
+    for name in ("one", "two"):
+        answer = f"def {name}():\n    ### BEGIN SOLUTION\n    return '{name}'\n    ### END SOLUTION"
+        test = (
+            f"assert {name}() == '{name}'\n"
+            f"### BEGIN HIDDEN TESTS\nassert {name}() * 2 == '{name * 2}'\n### END HIDDEN TESTS"
+        )
+        cells.append(
+            new_code_cell(answer, metadata=meta(grade=False, solution=True, grade_id=name))
+        )
+        cells.append(
+            new_code_cell(
+                test, metadata=meta(grade=True, locked=True, points=1, grade_id=f"test_{name}")
+            )
+        )
+    notebook = new_notebook(cells=cells)
+    notebook.metadata.kernelspec = {
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "name": "python3",
+    }
+    return notebook
+
+
+def tiny_course(tmp_path, **settings):
+    course = new_course(tmp_path / "course", [], **settings)
+    folder = course.root / "source" / TINY
+    folder.mkdir(parents=True)
+    nbformat.write(tiny_notebook(), folder / f"{TINY}.ipynb")
+    course.generate(TINY)
+    return course
+
+
+def tiny_answers(one="return 'one'", two="return 'two'"):
+    return {"one": f"def one():\n    {one}", "two": f"def two():\n    {two}"}
+
+
+def submit(course, student, answers):
+    course.submit(student, TINY, notebooks.fill_answers(course.release_notebook(TINY), answers))
+
+
+def without_fallback_variable(function):
+    saved = os.environ.pop(FALLBACK, None)
+    try:
+        return function()
+    finally:
+        if saved is not None:
+            os.environ[FALLBACK] = saved
+
+
+def test_without_bubblewrap_grading_refuses_and_says_how_to_opt_in(tmp_path):
+    course = tiny_course(tmp_path, GradingSandbox={**NO_BWRAP, "fallback": "refuse"})
+    submit(course, "alice", tiny_answers())
+    outcome = course.autograde(TINY)
+    log = outcome.get("log", "") + outcome.get("error", "")
+    assert not outcome["success"]
+    assert "Grading sandbox unavailable" in log
+    assert "/nonexistent/bwrap" in log
+    assert "c.GradingSandbox.fallback = 'limits-only'" in log
+    assert f"{FALLBACK}=limits-only" in log
+    assert not (course.root / "autograded" / "alice").exists()
+    assert course.results(TINY) == {}  # nobody touched in the gradebook
+
+
+@pytest.mark.parametrize("chosen_by", ["environment", "config"])
+def test_limits_only_grades_with_a_warning_and_the_limits_still_hold(tmp_path, chosen_by):
+    settings = dict(NO_BWRAP)
+    if chosen_by == "config":
+        settings["fallback"] = "limits-only"
+    course = new_course(tmp_path / "course", [])
+    course.settings["GradingSandbox"] = settings  # not the test machine's own fallback
+    folder = course.root / "source" / TINY
+    folder.mkdir(parents=True)
+    nbformat.write(tiny_notebook(), folder / f"{TINY}.ipynb")
+    course.generate(TINY)
+    submit(course, "correct", tiny_answers())
+    submit(course, "greedy", tiny_answers(one="big = bytearray(6 * 1024**3)\n    return 'one'"))
+    submit(course, "quitter", tiny_answers(one="return 'one'\nimport os\nos._exit(0)"))
+
+    def grade():
+        if chosen_by == "environment":
+            os.environ[FALLBACK] = "limits-only"
+        return course.autograde(TINY)
+
+    outcome = without_fallback_variable(grade)
+    assert "GRADING WITHOUT SANDBOX" in outcome.get("log", "")
+    results = course.results(TINY)
+    assert results["correct"].cells == {"test_one": 1.0, "test_two": 1.0}
+    assert results["greedy"].cells == {"test_one": 0.0, "test_two": 1.0}
+    assert "MemoryError" in results["greedy"].failures["test_one"]
+    assert results["quitter"].cells == {"test_one": 0.0, "test_two": 0.0}
+    assert "KernelStopped" in results["quitter"].failures["one"]
+
+
+def test_a_notebook_that_runs_too_long_is_cut_at_its_time_limit(tmp_path):
+    course = tiny_course(
+        tmp_path,
+        Execute={"timeout": 4},
+        GradingSandbox={"notebook_timeout": 5},
+    )
+    answers = {
+        name: f"import time\ntime.sleep(3)\ndef {name}():\n    return '{name}'"
+        for name in ("one", "two")
+    }
+    submit(course, "slow", answers)
+    started = time.monotonic()
+    course.autograde(TINY)
+    assert time.monotonic() - started < 30
+    result = course.results(TINY)["slow"]
+    assert result.cells == {"test_one": 1.0, "test_two": 0.0}
+    assert "time limit of 5 seconds" in result.failures["test_two"]
+
+
+def test_a_test_that_runs_forever_is_stopped_and_the_next_test_runs(tmp_path):
+    """The guardian's watchdog ends a test at the cell time limit; later tests still run."""
+    course = tiny_course(tmp_path, Execute={"timeout": 3})
+    endless = "while True:\n        pass"
+    submit(course, "endless", tiny_answers(one=endless))
+    course.autograde(TINY)
+    result = course.results(TINY)["endless"]
+    assert result.cells == {"test_one": 0.0, "test_two": 1.0}
+    assert "time limit" in result.failures["test_one"]
+
+
+LEAVES_THINGS = """
+import os, subprocess
+open("/tmp/left-by-alice", "w").write("secret of alice")
+open("alice.txt", "w").write("alice's own file")
+subprocess.Popen(["sleep", "120"], start_new_session=True)
+print("alice's folder:", os.getcwd())
+"""
+
+LOOKS_AROUND = """
+import glob, os
+kernels = os.path.dirname(os.path.dirname(os.getcwd()))  # the folder of every kernel's folder
+print("found:", glob.glob("/tmp/left-by-*") + glob.glob(kernels + "/*/work/*.txt"))
+sleepers = []
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        if b"sleep" in open(f"/proc/{pid}/cmdline", "rb").read():
+            sleepers.append(pid)
+    except OSError:
+        pass
+print("others:", sleepers)
+"""
+
+
+@pytest.mark.sandbox
+def test_one_notebook_leaves_nothing_for_the_next(tmp_path):
+    """Files in /tmp, processes left running, the folder: gone before the next kernel starts."""
+    course = tiny_course(tmp_path)
+    submit(course, "a_alice", tiny_answers(one="return 'one'\n" + LEAVES_THINGS))
+    submit(course, "b_bob", tiny_answers(one="return 'one'\n" + LOOKS_AROUND))
+    outcome = course.autograde(TINY)
+    assert outcome["success"], outcome.get("log", "")
+    bob = "\n".join(
+        output.get("text", "")
+        for cell in course.graded_notebook("b_bob", TINY).cells
+        for output in cell.get("outputs", [])
+    )
+    assert "found: []" in bob
+    assert "others: []" in bob
+
+
+@pytest.mark.sandbox
+def test_a_crash_in_the_middle_of_a_class_keeps_the_grades_already_given(tmp_path):
+    course = tiny_course(tmp_path, Execute={"timeout": 3})
+    slow = {**tiny_answers(), "one": "import time\ntime.sleep(20)\n" + tiny_answers()["one"]}
+    for student, answers in [
+        ("a_first", tiny_answers()),
+        ("b_slow", slow),
+        ("c_last", tiny_answers()),
+    ]:
+        submit(course, student, answers)
+    env = {name: value for name, value in os.environ.items() if name != FALLBACK}
+    grader = subprocess.Popen(
+        [sys.executable, "-m", "nbgrader", "autograde", TINY, "--force"],
+        cwd=course.root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 90
+    while not (course.root / "autograded" / "b_slow").exists():
+        assert time.monotonic() < deadline and grader.poll() is None, "b_slow was never graded"
+        time.sleep(0.2)
+    time.sleep(2)
+    grader.kill()  # the power cut: SIGKILL in the middle of b_slow's notebook
+    grader.wait()
+    time.sleep(1)
+    assert kernels_of(grader.pid) == []  # the sandbox died with the grader
+    results = course.results(TINY)
+    assert results["a_first"].cells == {"test_one": 1.0, "test_two": 1.0}
+    assert "c_last" not in results or not results["c_last"].cells
+    course.autograde(TINY)  # grading again finishes the class and keeps what was given
+    assert runtime_folders_of(grader.pid) == []  # the next run removed what was left
+    results = course.results(TINY)
+    assert results["a_first"].cells == results["c_last"].cells == {"test_one": 1.0, "test_two": 1.0}
+    assert results["b_slow"].cells == {"test_one": 0.0, "test_two": 1.0}  # interrupted at 3 s
+
+
+def runtime_folders_of(pid):
+    import tempfile
+
+    return sorted(Path(tempfile.gettempdir()).glob(f"{RUNTIME_PREFIX}{pid}-*"))
+
+
+def kernels_of(pid):
+    """Processes still running with a runtime folder of grader `pid` on their command line."""
+    found = []
+    marker = f"{RUNTIME_PREFIX}{pid}-".encode()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                command = Path(entry.path, "cmdline").read_bytes()
+            except OSError:
+                continue
+            if marker in command:
+                found.append(command.replace(b"\0", b" ").decode(errors="replace"))
+    return found
+
+
+# --- Pieces, without running a kernel ------------------------------------------------------
+
+
+def test_the_course_is_hidden_but_its_python_environment_stays_visible():
+    folders, files, visible = hidden_layout([REPO, "/nonexistent"], sys.executable)
+    real_repo = REPO.resolve()
+    assert any(real_repo == folder or folder in real_repo.parents for folder in folders)
+    for private in ("/tmp", "/run"):
+        assert Path(private) in folders
+    prefix = Path(sys.prefix).resolve()
+    if any(folder in prefix.parents for folder in folders):
+        assert any(folder == prefix or folder in prefix.parents for folder in visible)
+    assert not any(real_repo == folder or folder in real_repo.parents for folder in visible)
+
+
+def test_a_python_environment_holding_the_course_cannot_be_sandboxed():
+    with pytest.raises(ValueError, match="must stay hidden"):
+        hidden_layout([Path(sys.prefix) / "bin"], sys.executable)
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (0, "exited with code 0"),
+        (-11, "segmentation fault"),
+        (-24, "CPU time limit"),
+        (-9, "killed"),
+        (None, "stopped responding"),
+    ],
+)
+def test_exit_statuses_are_explained(code, words):
+    assert words in describe_exit(code)
