@@ -84,7 +84,7 @@ translate: $(STAMP)
 # A whole term (release, exchange and LMS hand-in, autograde, feedback, grades) on a
 # sample class, in build/demo-term/ (wiped on each run). See docs/instructor.md.
 demo: $(STAMP)
-	$(BIN)/python -m coursekit.term
+	$(BIN)/python -m coursekit.apps.demo
 
 # The student copy of the course (no source/): a git repository of its own, to push to a
 # public repository that Binder launches. See docs/instructor.md, "Binder for students".

@@ -15,11 +15,12 @@ section "LMS collection"):
 """
 
 import datetime
+import json
 import os
 import re
 import shutil
 import zipfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 
 from nbgrader.plugins import ExtractorPlugin, FileNameCollectorPlugin
@@ -29,6 +30,7 @@ from traitlets import List, Unicode
 from coursekit.notebooks import read_problem
 
 UTF8_NAME_FLAG = 0x800  # zip general purpose bit 11: "file name is UTF-8"
+REPORT = "lms-report.json"  # beside the download's extracted folder: what was kept and why
 
 # 學號_組別_姓名_<title>.ipynb; the id has a digit, the separators may be full-width.
 COURSE_FILE_NAME = (
@@ -188,20 +190,39 @@ def read_upload(path, extracted_root):
     return upload
 
 
+@dataclass
+class Decision:
+    """What collection did with one uploaded file, for the instructor (lms-report.json)."""
+
+    file: str
+    student_id: str | None
+    kept: bool
+    note: str = ""
+
+
 def choose_uploads(uploads, log):
-    """Keep one upload per student: the newest. Log every file left out and why."""
+    """Keep one upload per student: the newest. Return (kept, decisions); log each note."""
+    decisions = []
+
+    def decide(upload, kept, note=""):
+        decisions.append(Decision(upload.path.name, upload.student_id, kept, note))
+        if note:
+            log.warning("%s", note)
+
     chosen = {}
     for upload in uploads:
         if upload.student_id is None:
-            log.warning(
-                "Skipped '%s': the name follows neither 學號_組別_姓名_Activation functions.ipynb "
-                "nor Moodle's 'Full Name_12345_assignsubmission_file_'. Rename it and run "
-                "zip_collect again to import it.",
-                upload.path.name,
+            decide(
+                upload,
+                False,
+                f"Skipped '{upload.path.name}': the name follows neither "
+                "學號_組別_姓名_Activation functions.ipynb nor Moodle's "
+                "'Full Name_12345_assignsubmission_file_'. Rename it and run zip_collect again "
+                "to import it.",
             )
             continue
         if upload.size == 0:
-            log.warning("Skipped empty upload from %s: %s", upload.label(), upload.path.name)
+            decide(upload, False, f"Skipped empty upload from {upload.label()}: {upload.path.name}")
             continue
         chosen.setdefault(upload.student_id, []).append(upload)
     kept = {}
@@ -209,33 +230,29 @@ def choose_uploads(uploads, log):
         candidates.sort(key=lambda upload: (upload.uploaded, str(upload.path)))
         newest = candidates[-1]
         for older in candidates[:-1]:
-            log.warning(
-                "%s uploaded %d files; keeping the newest '%s' (%s), skipping '%s' (%s)",
-                newest.label(),
-                len(candidates),
-                newest.path.name,
-                newest.uploaded,
-                older.path.name,
-                older.uploaded,
+            decide(
+                older,
+                False,
+                f"{newest.label()} uploaded {len(candidates)} files; keeping the newest "
+                f"'{newest.path.name}' ({newest.uploaded}), skipping '{older.path.name}' "
+                f"({older.uploaded})",
             )
+        notes = []
         names = {c.name for c in candidates} | {c.uploader for c in candidates if c.uploader}
         if len({name.replace(" ", "").casefold() for name in names}) > 1:
-            log.warning(
-                "Student id %s comes with different names %s: check who uploaded what",
-                student_id,
-                sorted(names),
+            notes.append(
+                f"Student id {student_id} comes with different names {sorted(names)}: "
+                "check who uploaded what"
             )
         problem = read_problem(newest.path)
         if problem:
-            log.warning(
-                "%s: '%s' is not a readable notebook (%s); it is imported as is, "
-                "and autograde will report it",
-                newest.label(),
-                newest.path.name,
-                problem,
+            notes.append(
+                f"{newest.label()}: '{newest.path.name}' is not a readable notebook ({problem}); "
+                "it is imported as is, and autograde will report it"
             )
+        decide(newest, True, "; ".join(notes))
         kept[student_id] = newest
-    return kept
+    return kept, decisions
 
 
 class LmsCollector(FileNameCollectorPlugin):
@@ -294,7 +311,15 @@ class LmsCollector(FileNameCollectorPlugin):
                 self.log.info(
                     "%s: %s -> student %s", upload.source, upload.path.name, upload.student_id
                 )
-        return {str(upload.path): upload for upload in choose_uploads(uploads, self.log).values()}
+        kept, decisions = choose_uploads(uploads, self.log)
+        self.write_report(root, decisions)
+        return {str(upload.path): upload for upload in kept.values()}
+
+    def write_report(self, extracted_root, decisions):
+        """downloaded/<assignment>/lms-report.json: every file of the download and its fate."""
+        report = Path(extracted_root).parent / REPORT
+        entries = [asdict(decision) for decision in decisions]
+        report.write_text(json.dumps(entries, ensure_ascii=False, indent=1), encoding="utf-8")
 
     def collect(self, submitted_file):
         if os.path.splitext(submitted_file)[1].lower() not in [e.lower() for e in self.valid_ext]:

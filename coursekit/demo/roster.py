@@ -1,9 +1,4 @@
-"""A sample class for `make demo`: nine students and what each of them hands in.
-
-The answers are small readable files, answers/<assignment>/<level>.md, one
-`## grade_id` section with a fenced cell per answer cell; they are written into
-the released notebook the way a student would type them. Nothing here is a
-student's real work, and none of it is ever copied into submitted/ in git.
+"""The sample class of `make demo`: ten students and what each of them hands in.
 
 Half of the class works in JupyterLab and hands in through nbgrader's exchange;
 the other half uploads to the university's e-learning system (eLearn, Moodle),
@@ -11,16 +6,14 @@ and the instructor imports the download with `nbgrader zip_collect`. Every
 awkward case of a real term is here once: partial and broken work, a late
 submission, a notebook renamed before submitting, two uploads from one student,
 a zip made on Windows (file names without the UTF-8 flag), a corrupt file, a
-wrong file name, an empty upload, and a student who hands in nothing.
+wrong file name, an empty upload, a student who hands in nothing, and one who tries
+a trick shared among students (flagged for review, earns nothing). Nothing here is
+a student's real work.
 """
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import nbformat
-
-ANSWERS = Path(__file__).resolve().parent / "answers"
 ASSIGNMENTS = ("sigmoid_exercise", "leaky_relu_homework")
 COURSE_TITLE = "Activation functions"  # the end of the file name the slides ask for
 
@@ -29,7 +22,7 @@ COURSE_TITLE = "Activation functions"  # the end of the file name the slides ask
 class HandIn:
     """What one student hands in for one assignment, and how."""
 
-    answers: str | None  # "complete", "partial", "broken"; None: nothing handed in
+    answers: str | None  # "complete", "partial", "broken", "trick"; None: nothing handed in
     late: bool = False  # exchange: submitted after the deadline
     earlier: str | None = None  # LMS: an older upload with these answers, replaced later
     problem: str | None = (
@@ -72,6 +65,8 @@ CLASS = [
             _work(HandIn("broken"), HandIn("complete", problem="renamed-notebook"))),
     Student("110034504", "大文", "陳", "2", "exchange",
             _work(HandIn("complete"), HandIn("complete", late=True))),
+    Student("110034510", "志豪", "許", "1", "exchange",
+            _work(HandIn("trick"), HandIn("partial"))),
     # uploads to eLearn, downloaded by the instructor
     Student("110034505", "家豪", "張", "2", "lms",
             _work(HandIn("complete", earlier="partial"), HandIn("complete"))),
@@ -84,31 +79,6 @@ CLASS = [
     Student("110034509", "Kevin", "Lin", "4", "lms",
             _work(HandIn("complete", problem="empty"), HandIn(None))),
 ]  # fmt: skip
-
-
-def read_answers(assignment, level):
-    """grade_id -> cell source, from answers/<assignment>/<level>.md."""
-    text = (ANSWERS / assignment / f"{level}.md").read_text(encoding="utf-8")
-    sections = re.findall(r"^## (\S+)\s*\n+```[a-z]*\n(.*?)^```", text, flags=re.M | re.S)
-    if not sections:
-        raise ValueError(f"no answers in {assignment}/{level}.md")
-    return {grade_id: source.rstrip("\n") for grade_id, source in sections}
-
-
-def answered(notebook, assignment, level):
-    """A copy of the released `notebook` with the answer cells typed in."""
-    answers = read_answers(assignment, level)
-    notebook = nbformat.from_dict(notebook)
-    found = set()
-    for cell in notebook.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if grade_id in answers:
-            cell.source = answers[grade_id]
-            found.add(grade_id)
-    missing = set(answers) - found
-    if missing:
-        raise KeyError(f"{assignment}: no answer cell {sorted(missing)} in the notebook")
-    return notebook
 
 
 def roster_rows():
