@@ -12,7 +12,7 @@ LAB_ARGS ?=
 # JupyterLab refuses to run as root unless told; containers and CI often are root.
 AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: help setup lab test test-browser lint format release translate demo bundle handout clean
+.PHONY: help setup lab test test-browser lint format release translate demo report bundle handout clean
 
 help:
 	@echo "make lab      open JupyterLab on the course index"
@@ -21,6 +21,8 @@ help:
 	@echo "make release  regenerate release/ from source/ with nbgrader"
 	@echo "make translate  update the 繁體中文 catalogs (course/locale) and build the zh-TW lessons"
 	@echo "make demo     run a whole term on a sample class in build/demo-term (nbgrader commands)"
+	@echo "make report ASSIGNMENT=sigmoid_exercise [FOLDER=build/demo-term]"
+	@echo "              the class report of a graded assignment: FOLDER/reports/ASSIGNMENT.html"
 	@echo "make bundle   the student copy for Binder, a repository of its own, in build/student-bundle"
 	@echo "              (BUNDLE_ARGS=\"--repo OWNER/NAME\" names its public GitHub repository)"
 	@echo "make handout  one zip per exercise for eLearn (Anaconda, Colab) in build/handout"
@@ -85,6 +87,14 @@ translate: $(STAMP)
 # sample class, in build/demo-term/ (wiped on each run). See docs/instructor.md.
 demo: $(STAMP)
 	$(BIN)/python -m coursekit.apps.demo
+
+# The class report of a graded assignment: FOLDER/reports/ASSIGNMENT.html, one page that
+# opens offline (figures inside, English and 繁體中文), and its figures as PNG beside it.
+# FOLDER is the course folder, this repository by default; `make demo`'s is build/demo-term.
+FOLDER ?= .
+report: $(STAMP)
+	@test -n "$(ASSIGNMENT)" || { echo "usage: make report ASSIGNMENT=sigmoid_exercise [FOLDER=build/demo-term]" >&2; exit 2; }
+	$(BIN)/python -m coursekit.apps.report "$(ASSIGNMENT)" --folder "$(FOLDER)"
 
 # The student copy of the course (no source/): a git repository of its own, to push to a
 # public repository that Binder launches. See docs/instructor.md, "Binder for students".
