@@ -12,7 +12,7 @@ LAB_ARGS ?=
 # JupyterLab refuses to run as root unless told; containers and CI often are root.
 AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: help setup lab test test-browser lint format release translate demo report bundle handout clean
+.PHONY: grade help setup lab test test-browser lint format release translate demo report bundle handout clean
 
 help:
 	@echo "make lab      open JupyterLab on the course index"
@@ -20,6 +20,7 @@ help:
 	@echo "make test-browser  students, graders and the instructor in headless Chromium (JupyterHub too)"
 	@echo "make release  regenerate release/ from source/ with nbgrader"
 	@echo "make translate  update the 繁體中文 catalogs (course/locale) and build the zh-TW lessons"
+	@echo "make grade ASSIGNMENT=name  autograde a class on every core (as nbgrader autograde grades it)"
 	@echo "make demo     run a whole term on a sample class in build/demo-term (nbgrader commands)"
 	@echo "make report ASSIGNMENT=sigmoid_exercise [FOLDER=build/demo-term]"
 	@echo "              the class report of a graded assignment: FOLDER/reports/ASSIGNMENT.html"

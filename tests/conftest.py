@@ -12,6 +12,9 @@ grade, with the sandbox's limits only (c.GradingSandbox.fallback = "limits-only"
 
 import os
 import shutil
+import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -90,3 +93,66 @@ def new_course(folder, assignments=None, **settings):
 def course(tmp_path):
     """A fresh course with the repository's configuration and assignments."""
     return new_course(tmp_path / "course")
+
+
+# --- A PostgreSQL server of a test's own, for gradebooks shared by several graders -----------
+
+
+class PostgresServer:
+    """A running server (unix socket only) and how to make a database on it."""
+
+    def __init__(self, folder, createdb):
+        self.folder, self.createdb = folder, createdb
+
+    def database(self, name):
+        """A new database `name`, as the URL NBGRADER_DB_URL takes."""
+        self.createdb(name)
+        return f"postgresql+psycopg2://postgres@/{name}?host={self.folder}&port={PORT}"
+
+
+@pytest.fixture(scope="module")
+def postgres_url(postgres_server):
+    return postgres_server.database("gradebook")
+
+
+PORT = 5433  # only names the socket file; nothing listens on TCP
+
+
+def as_postgres_user(command):
+    """initdb and postgres refuse to run as root: run them as the `postgres` user then."""
+    if os.geteuid() != 0:
+        return command
+    return ["runuser", "-u", "postgres", "--", *command]
+
+
+@pytest.fixture(scope="module")
+def postgres_server():
+    # the folder of pg_ctl may hold links to some programs only (/usr/local/bin): use
+    # the folder they come from, which holds initdb and createdb too
+    programs = Path(postgres_programs(), "pg_ctl").resolve().parent
+    if os.geteuid() == 0 and not shutil.which("runuser"):
+        missing("root must start PostgreSQL as the postgres user, and runuser is missing")
+    folder = Path(tempfile.mkdtemp(prefix="gradebook-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    data, log = folder / "data", folder / "server.log"
+
+    def run(program, *args):
+        command = as_postgres_user([str(programs / program), *map(str, args)])
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, f"{program} failed:\n{done.stdout}\n{done.stderr}"
+
+    run("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
+    options = f"-k {folder} -p {PORT} -c listen_addresses='' -c fsync=off"
+    run("pg_ctl", "-D", data, "-o", options, "-l", log, "-w", "start")
+    try:
+        yield PostgresServer(
+            folder, lambda name: run("createdb", "-h", folder, "-p", PORT, "-U", "postgres", name)
+        )
+    finally:
+        subprocess.run(
+            as_postgres_user([str(programs / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
+            capture_output=True,
+            timeout=60,
+        )
+        shutil.rmtree(folder, ignore_errors=True)

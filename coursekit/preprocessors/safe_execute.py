@@ -8,6 +8,10 @@ Two promises, on top of nbgrader's Execute:
   an error output saying what happened and every later code cell one saying it was
   not run, so the tests that could not run score 0 and those that passed keep their
   points. The whole notebook also has a time limit.
+- **Run once, recorded.** The parallel grader (coursekit/apps/grade.py) runs each
+  notebook ahead in a worker with `record_to`, then nbgrader's own sequential pass
+  replays it with `replay_from`: the notebook nbgrader saves grades from is exactly
+  the one the worker ran, keyed by its whole input and the grading settings.
 - **Test cells run as their author wrote them.** Student cells run in the kernel as
   usual; test cells (graded code cells) do not: they go over a private socket to the
   guardian (coursekit/sandbox/guardian.py), which runs them in the state the kernel
@@ -18,17 +22,22 @@ Two promises, on top of nbgrader's Execute:
 """
 
 import ast
+import hashlib
 import marshal
+import os
 import secrets
 import sys
+import time
 from pathlib import Path
 from time import monotonic
 
+import nbformat
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
+from traitlets import Unicode
 
 from coursekit import notebooks, notes
 from coursekit.sandbox import processes
@@ -42,6 +51,7 @@ DEFAULT_EXCHANGE = "/usr/local/share/nbgrader/exchange"
 LENGTH_BYTES = 8  # as guardian.py frames its messages
 GUARDIAN_WAIT = 60  # seconds for the guardian to say hello while the kernel starts
 GRACE = 15  # seconds past a test's time limit before the kernel is stopped
+WORKER_GRACE = 300  # seconds past a notebook's time limit that a worker may take to start it
 
 
 class GuardianLost(Exception):
@@ -131,10 +141,63 @@ def imported_names(nb):
     return names
 
 
+def pending_marker(folder, student):
+    """The file that says a worker is still running this student's notebooks."""
+    return Path(folder) / "pending" / str(student)
+
+
 class SafeExecute(Execute):
     """nbgrader's Execute, in the grading sandbox, a grade for every notebook, guarded tests."""
 
+    record_to = Unicode(
+        "", help="Keep each executed notebook in this folder, keyed by its input (grade workers)."
+    ).tag(config=True)
+    replay_from = Unicode(
+        "", help="Notebooks executed beforehand (coursekit.apps.grade): not run again."
+    ).tag(config=True)
+
+    def input_key(self, nb):
+        """The notebook as it is about to run, and every setting that decides how it runs."""
+        import coursecheck
+
+        settings = GradingSandbox(parent=self).trait_values(config=True)
+        fingerprint = [
+            nbformat.writes(nb),
+            repr(sorted(settings.items())),
+            repr((self.timeout, self.interrupt_on_timeout, self.extra_arguments)),
+            coursecheck.__version__,
+            sys.version,
+        ]
+        return hashlib.sha256("\0".join(fingerprint).encode("utf-8")).hexdigest()
+
     def preprocess(self, nb, resources, km=None):
+        if not (self.record_to or self.replay_from):
+            return self.execute(nb, resources, km)
+        key = self.input_key(nb)
+        if self.replay_from:
+            recorded = self.recorded(key, resources)
+            if recorded is not None:
+                nb.cells, nb.metadata = recorded.cells, recorded.metadata
+                return nb, resources
+        nb, resources = self.execute(nb, resources, km)
+        if self.record_to:
+            folder = Path(self.record_to)
+            folder.mkdir(parents=True, exist_ok=True)
+            partial = folder / f"{key}.partial"
+            nbformat.write(nb, partial)
+            os.replace(partial, folder / f"{key}.ipynb")  # whole or not at all
+        return nb, resources
+
+    def recorded(self, key, resources):
+        """The notebook a worker ran from this very input, waiting while it still runs."""
+        path = Path(self.replay_from) / f"{key}.ipynb"
+        marker = pending_marker(self.replay_from, resources.get("nbgrader", {}).get("student"))
+        give_up = monotonic() + GradingSandbox(parent=self).notebook_timeout + WORKER_GRACE
+        while not path.exists() and marker.exists() and monotonic() < give_up:
+            time.sleep(0.05)
+        return nbformat.read(path, as_version=4) if path.exists() else None
+
+    def execute(self, nb, resources, km=None):
         self.student = resources.get("nbgrader", {}).get("student", "?")
         reason = nb.metadata.get("coursekit", {}).get(UNREADABLE)
         if reason:

@@ -9,63 +9,17 @@ coursekit.course.Course reads. On a laptop without PostgreSQL it is skipped; on 
 """
 
 import csv
-import os
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from tests import tiny_assignment as tiny
-from tests.conftest import missing, new_course, postgres_programs
+from tests.conftest import new_course
 
 pytestmark = [
     pytest.mark.postgres,
     # nbgrader's autograde, with SQLAlchemy 2.1: harmless "not in session" warnings
     pytest.mark.filterwarnings("ignore:Object of type:sqlalchemy.exc.SAWarning"),
 ]
-
-PORT = 5433  # only names the socket file; nothing listens on TCP
-
-
-def as_postgres_user(command):
-    """initdb and postgres refuse to run as root: run them as the `postgres` user then."""
-    if os.geteuid() != 0:
-        return command
-    return ["runuser", "-u", "postgres", "--", *command]
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    # the folder of pg_ctl may hold links to some programs only (/usr/local/bin): use
-    # the folder they come from, which holds initdb and createdb too
-    programs = Path(postgres_programs(), "pg_ctl").resolve().parent
-    if os.geteuid() == 0 and not shutil.which("runuser"):
-        missing("root must start PostgreSQL as the postgres user, and runuser is missing")
-    folder = Path(tempfile.mkdtemp(prefix="gradebook-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    data, log = folder / "data", folder / "server.log"
-
-    def run(program, *args):
-        command = as_postgres_user([str(programs / program), *map(str, args)])
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, f"{program} failed:\n{done.stdout}\n{done.stderr}"
-
-    run("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
-    options = f"-k {folder} -p {PORT} -c listen_addresses='' -c fsync=off"
-    run("pg_ctl", "-D", data, "-o", options, "-l", log, "-w", "start")
-    try:
-        run("createdb", "-h", folder, "-p", PORT, "-U", "postgres", "gradebook")
-        yield f"postgresql+psycopg2://postgres@/gradebook?host={folder}&port={PORT}"
-    finally:
-        subprocess.run(
-            as_postgres_user([str(programs / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
-            capture_output=True,
-            timeout=60,
-        )
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

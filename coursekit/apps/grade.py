@@ -1,0 +1,221 @@
+"""`make grade ASSIGNMENT=…`: autograde a class on every core; the grades plain autograde gives.
+
+    python -m coursekit.apps.grade ASSIGNMENT [--student ID] [--force] [--workers N]
+
+nbgrader grades one submission after another (upstream issue #174). This is its
+AutogradeApp with one step in front: worker processes, one per core, run every
+pending notebook ahead, each in the grading sandbox with its own kernel factory,
+through nbgrader's own sanitize and execute steps (without touching the
+gradebook), and record the executed notebook (SafeExecute.record_to). Meanwhile
+nbgrader's ordinary sequential pass runs in this process: sanitize, execute,
+save grades. Its execute step finds the recorded notebook for the very same input
+(SafeExecute.replay_from) and takes it instead of running it again, waiting for a
+worker that is still at it. So the gradebook is written by one process, exactly as
+plain `nbgrader autograde` writes it (SQLite and PostgreSQL alike), only sooner.
+
+Like nbgrader autograde: already graded submissions are skipped unless --force or
+resubmitted, so a run that was interrupted resumes where it stopped; progress is
+printed as each student is saved.
+"""
+
+import multiprocessing
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.apps.autogradeapp import AutogradeApp
+from nbgrader.converters import Autograde
+from nbgrader.converters.base import BaseConverter
+from nbgrader.utils import find_all_files
+from traitlets import Integer
+
+from coursekit.preprocessors.safe_execute import pending_marker
+
+CACHE = ".grading-cache"  # in the course folder, ignored by git; removed after a full run
+
+
+class PreExecute(Autograde):
+    """nbgrader's Autograde, writing nothing but recorded notebooks (in a worker).
+
+    Sanitizes and executes as Autograde does, into a scratch folder, without the
+    gradebook writes of Autograde.init_assignment and with only the steps up to
+    execution (FlagForReview, SafeExecute with record_to).
+    """
+
+    scratch = ""
+
+    @property
+    def _output_directory(self):
+        return self.scratch
+
+    def init_assignment(self, assignment_id, student_id):
+        """Autograde.init_assignment's file copying, without its gradebook writes."""
+        BaseConverter.init_assignment(self, assignment_id, student_id)
+        dest = self._format_dest(assignment_id, student_id)
+        source = self.coursedir.format_path(self.coursedir.source_directory, ".", assignment_id)
+        for filename in find_all_files(source, self.coursedir.ignore + ["*.ipynb"]):
+            target = os.path.join(dest, os.path.relpath(filename, source))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copy(filename, target)
+        known = {name for name in os.listdir(source) if name.endswith(".ipynb")}
+        self.notebooks = [path for path in self.notebooks if os.path.basename(path) in known]
+
+    def _init_preprocessors(self):
+        if not self._sanitizing:
+            names = [str(pp) for pp in self.autograde_preprocessors]
+            keep = names[: next(i for i, name in enumerate(names) if "SafeExecute" in name) + 1]
+            self.exporter._preprocessors = []
+            for preprocessor in keep:
+                self.exporter.register_preprocessor(preprocessor)
+            return
+        super()._init_preprocessors()
+
+
+def run_ahead(course_root, settings, assignment, student, cache):
+    """A worker's job: run one student's notebooks in the sandbox, and record them."""
+    from coursekit.course import Course
+
+    course = Course(course_root, settings)
+    config = course.config()
+    config.SafeExecute.record_to = str(cache)
+    config.Application.log_level = "ERROR"
+    scratch = Path(cache) / "scratch" / student
+    try:
+        app = AutogradeApp(config=config)
+        app.initialize([])
+        app.coursedir.assignment_id = assignment
+        app.coursedir.student_id = student
+        converter = PreExecute(coursedir=app.coursedir, parent=app)
+        converter.scratch = str(scratch)
+        converter.force = True
+        converter.start()
+    except Exception:  # noqa: BLE001 - the sequential pass grades it itself, and says why
+        return student, False
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return student, True
+
+
+def pending_students(coursedir, assignment, force):
+    """The students whose submission `nbgrader autograde` would grade now (its own rule).
+
+    A graded folder left by a grader that was killed before saving the grades (a power
+    cut) is removed first, so that its student is graded again rather than skipped.
+    """
+    found = []
+    submitted = Path(coursedir.format_path(coursedir.submitted_directory, "*", assignment))
+    excluded = set(filter(None, coursedir.student_id_exclude.split(",")))
+    saved = students_with_saved_grades(coursedir, assignment)
+    for folder in sorted(submitted.parent.parent.glob(f"*/{assignment}")):
+        student = folder.parent.name
+        if student in excluded or not folder.is_dir():
+            continue
+        if coursedir.student_id not in ("*", student):
+            continue
+        graded = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+        if graded.exists() and student not in saved:
+            shutil.rmtree(graded)
+        new = coursedir.get_existing_timestamp(str(folder))
+        old = coursedir.get_existing_timestamp(str(graded))
+        if force or not graded.exists() or (new and old and new > old):
+            found.append(student)
+    return found
+
+
+def students_with_saved_grades(coursedir, assignment):
+    """Students whose every automatic grade of `assignment` is in the gradebook."""
+    saved = set()
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+        try:
+            submissions = gradebook.find_assignment(assignment).submissions
+        except MissingEntry:
+            return saved
+        for submission in submissions:
+            grades = [
+                g
+                for nb in submission.notebooks
+                for g in nb.grades
+                if g.cell_type_gradecell == "code"
+            ]
+            if grades and all(grade.auto_score is not None for grade in grades):
+                saved.add(submission.student.id)
+    return saved
+
+
+class GradeApp(AutogradeApp):
+    """nbgrader's AutogradeApp, with every notebook run ahead on every core."""
+
+    name = "coursekit-grade"
+    description = "Autograde a class on every core (the grades plain autograde gives)"
+    workers = Integer(0, help="Worker processes; 0: one per core.").tag(config=True)
+    aliases = {**AutogradeApp.aliases, "workers": "GradeApp.workers"}
+
+    def start(self):
+        if len(self.extra_args) == 1 and self.coursedir.assignment_id == "":
+            self.coursedir.assignment_id = self.extra_args[0]
+            self.extra_args = []
+        assignment = self.coursedir.assignment_id
+        force = bool(self.config.get("BaseConverter", {}).get("force", False))
+        students = pending_students(self.coursedir, assignment, force)
+        cache = Path(self.coursedir.root) / CACHE / assignment
+        (cache / "pending").mkdir(parents=True, exist_ok=True)
+        self.config.SafeExecute.replay_from = str(cache)
+        self.progress = Progress(len(students), self.log)
+        self.config.Autograde.post_convert_hook = self.progress.student_done
+        workers = self.workers or os.cpu_count() or 1
+        settings = self.settings_for_workers()
+        for student in students:
+            pending_marker(cache, student).touch()
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(min(workers, max(1, len(students)))) as pool:
+            for student in students:
+                pool.apply_async(
+                    run_ahead,
+                    (self.coursedir.root, settings, assignment, student, cache),
+                    callback=lambda result, cache=cache: self.worker_done(cache, result[0]),
+                    error_callback=lambda error, cache=cache: self.log.error("worker: %s", error),
+                )
+            try:
+                super().start()
+            finally:
+                pool.terminate()
+        shutil.rmtree(Path(self.coursedir.root) / CACHE, ignore_errors=True)
+
+    def worker_done(self, cache, student):
+        pending_marker(cache, student).unlink(missing_ok=True)
+
+    def settings_for_workers(self):
+        """The nbgrader settings given to this app (beyond nbgrader_config.py), as plain data."""
+        return {
+            section: dict(values)
+            for section, values in self.config.items()
+            if section in ("GradingSandbox", "Execute", "Exchange", "CourseDirectory")
+            and isinstance(values, dict)
+        }
+
+
+class Progress:
+    """Prints each student as nbgrader saves their grades, with the time left (upstream #1456)."""
+
+    def __init__(self, total, log):
+        self.total, self.done, self.log = total, 0, log
+        self.started = time.monotonic()
+
+    def student_done(self, assignment=None, student=None, notebooks=()):
+        self.done += 1
+        spent = time.monotonic() - self.started
+        left = spent / self.done * (self.total - self.done)
+        who = Path(notebooks[0]).parent.parent.name if notebooks else student
+        so_far = f"{spent:.0f} s so far, about {left:.0f} s left"
+        print(f"[{self.done}/{self.total}] {who} graded, {so_far}", flush=True)
+
+
+def main(argv=None):
+    GradeApp.launch_instance(argv=argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""`make grade`: a class graded on every core leaves the gradebook plain autograde leaves.
+
+One synthetic class (correct, partial and broken work from the corpora, tricks, damaged
+and unreadable notebooks) is graded twice, in two copies of the course: by plain
+sequential `nbgrader autograde` with the course's configuration, and by
+`python -m coursekit.apps.grade`. The gradebooks must agree grade by grade and
+comment by comment, with SQLite and with PostgreSQL. A run killed in the middle
+resumes: what was graded stays as it was, the rest is graded, nothing twice.
+"""
+
+import datetime
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from coursekit import notebooks
+from tests.conftest import GRADING_SETTINGS, new_course
+from tests.submissions import sigmoid_exercise, tricks
+from tests.submissions.damaged import CORPUS as DAMAGED
+
+ASSIGNMENT = "sigmoid_exercise"
+HANDED_IN = datetime.datetime(2026, 11, 2, 8, 0, tzinfo=datetime.UTC)
+
+
+def synthetic_class(release, solution):
+    """name -> notebook (or bytes): a realistic mix, as a class hands it in."""
+    handed_in = {"solution": notebooks.fill_answers(release, solution), "untouched": release}
+    for name in ("slides_naive", "arange_step", "tanh_plotted", "no_plot", "syntax_error_in_X"):
+        handed_in[name] = notebooks.fill_answers(
+            release, sigmoid_exercise.SUBMISSIONS[name].answers
+        )
+    for trick in tricks.CORPUS:
+        if trick.assignment == ASSIGNMENT and trick.name in ("input_transformer", "modules_swap"):
+            handed_in[trick.name] = notebooks.fill_answers(release, trick.answers)
+    for damaged in DAMAGED:
+        if damaged.assignment == ASSIGNMENT and damaged.name in (
+            "metadata_stripped",
+            "answers_pasted_into_a_fresh_notebook",
+        ):
+            handed_in[damaged.name] = damaged.damage(notebooks.fill_answers(release, solution))
+    handed_in["corrupt"] = b'{"cells": [{"cell_type": "co'
+    return handed_in
+
+
+def make_class(course):
+    course.generate(ASSIGNMENT)
+    release = course.release_notebook(ASSIGNMENT)
+    solution = notebooks.solution_answers(course.source_notebook(ASSIGNMENT))
+    students = synthetic_class(release, solution)
+    for name, notebook in students.items():
+        course.submit(name, ASSIGNMENT, notebook, when=HANDED_IN)
+    return sorted(students)
+
+
+def grade_command(course, *args, wait=True):
+    """`python -m coursekit.apps.grade ASSIGNMENT` in the course folder, as make grade runs it."""
+    env = dict(os.environ)
+    if GRADING_SETTINGS:  # a laptop without bubblewrap: the course's tests grade with limits only
+        env["COURSEKIT_SANDBOX_FALLBACK"] = "limits-only"
+    command = [sys.executable, "-m", "coursekit.apps.grade", ASSIGNMENT, *args]
+    log = open(course.root / "grade.log", "w")  # noqa: SIM115 - the process writes it
+    process = subprocess.Popen(
+        command, cwd=course.root, env=env, stdout=subprocess.PIPE, stderr=log, text=True
+    )
+    if not wait:
+        return process
+    out, _ = process.communicate(timeout=600)
+    log.close()
+    err = (course.root / "grade.log").read_text()
+    assert process.returncode == 0, out[-2000:] + err[-3000:]
+    return out
+
+
+def gradebook_of(course):
+    """Everything the gradebook holds about the class's submissions, as plain data."""
+    found = {}
+    with course.gradebook() as gradebook:
+        for submission in gradebook.find_assignment(ASSIGNMENT).submissions:
+            for notebook in submission.notebooks:
+                found[submission.student.id] = {
+                    "timestamp": submission.timestamp,
+                    "late penalty": submission.late_submission_penalty,
+                    "flagged": notebook.flagged,
+                    "grades": sorted(
+                        (g.name, g.auto_score, g.manual_score, g.max_score, g.needs_manual_grade)
+                        for g in notebook.grades
+                    ),
+                    "comments": sorted(
+                        (c.name, c.auto_comment, c.manual_comment) for c in notebook.comments
+                    ),
+                }
+    return found
+
+
+def graded_twice(root, **settings):
+    plain = new_course(root / "plain", [ASSIGNMENT], **settings)
+    fast = new_course(root / "fast", [ASSIGNMENT], **settings)
+    students = make_class(plain)
+    make_class(fast)
+    outcome = plain.autograde(ASSIGNMENT)  # plain sequential nbgrader autograde
+    assert outcome["success"], outcome.get("log", "")
+    printed = grade_command(fast)
+    return students, plain, fast, printed
+
+
+@pytest.fixture(scope="module")
+def sqlite(tmp_path_factory):
+    return graded_twice(tmp_path_factory.mktemp("grade"))
+
+
+def test_the_gradebook_is_the_one_plain_autograde_leaves(sqlite):
+    students, plain, fast, _ = sqlite
+    expected = gradebook_of(plain)
+    assert sorted(expected) == students
+    assert gradebook_of(fast) == expected
+
+
+def outputs(notebook):
+    """The cells' outputs, with object addresses (`at 0x7f…`, different in every run) masked."""
+    return re.sub(r"0x[0-9a-f]+", "0x…", json.dumps([c.get("outputs") for c in notebook.cells]))
+
+
+def test_the_graded_notebooks_are_the_same(sqlite):
+    students, plain, fast, _ = sqlite
+    for student in students:
+        ours, theirs = (
+            fast.graded_notebook(student, ASSIGNMENT),
+            plain.graded_notebook(student, ASSIGNMENT),
+        )
+        assert outputs(ours) == outputs(theirs), student
+        assert ours.metadata.get("coursekit") == theirs.metadata.get("coursekit"), student
+
+
+def test_progress_is_shown_student_by_student(sqlite):
+    students, _, _, printed = sqlite
+    assert f"[{len(students)}/{len(students)}]" in printed
+    assert "left" in printed
+
+
+@pytest.mark.postgres
+def test_the_same_holds_with_a_postgresql_gradebook(tmp_path, postgres_server, monkeypatch):
+    monkeypatch.setenv("NBGRADER_DB_URL", postgres_server.database("plain_and_fast_1"))
+    plain = new_course(tmp_path / "plain", [ASSIGNMENT])
+    students = make_class(plain)
+    assert plain.autograde(ASSIGNMENT)["success"]
+    expected = gradebook_of(plain)
+    monkeypatch.setenv("NBGRADER_DB_URL", postgres_server.database("plain_and_fast_2"))
+    fast = new_course(tmp_path / "fast", [ASSIGNMENT])
+    make_class(fast)
+    grade_command(fast)
+    assert sorted(expected) == students
+    assert gradebook_of(fast) == expected
+
+
+def test_a_killed_run_resumes_without_grading_anyone_twice(tmp_path, sqlite):
+    _, plain, _, _ = sqlite
+    course = new_course(tmp_path / "course", [ASSIGNMENT])
+    students = make_class(course)
+    process = grade_command(course, wait=False)
+    deadline = time.monotonic() + 300
+    for line in process.stdout:
+        if line.startswith("[4/"):
+            break
+        assert time.monotonic() < deadline, "the run never got to its fourth student"
+    process.send_signal(signal.SIGKILL)  # the power cut
+    process.wait()
+    graded = {s for s in students if course.graded_notebook(s, ASSIGNMENT) is not None}
+    saved = {
+        s
+        for s, entry in gradebook_of(course).items()
+        if all(grade[1] is not None for grade in entry["grades"] if grade[0].startswith("test_"))
+    }
+    assert len(saved) >= 4
+    times = {
+        s: (course.root / "autograded" / s / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").stat().st_mtime
+        for s in saved
+    }
+    printed = grade_command(course)
+    assert f"[{len(students) - len(saved)}/{len(students) - len(saved)}]" in printed
+    for student, mtime in times.items():  # graded before the cut: left as it was
+        path = course.root / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        assert path.stat().st_mtime == mtime, student
+    assert graded >= saved
+    assert gradebook_of(course) == gradebook_of(plain)
