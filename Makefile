@@ -84,6 +84,12 @@ release: $(STAMP)
 translate: $(STAMP)
 	$(BIN)/python -m coursekit.translate $(TRANSLATE_ARGS)
 
+# Autograde a class on every core, with the grades plain `nbgrader autograde` gives
+# (coursekit/apps/grade.py): make grade ASSIGNMENT=sigmoid_exercise [GRADE_ARGS=--force]
+grade: $(STAMP)
+	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=sigmoid_exercise [GRADE_ARGS=--force]" >&2; exit 2; }
+	$(BIN)/python -m coursekit.apps.grade "$(ASSIGNMENT)" $(GRADE_ARGS)
+
 # A whole term (release, exchange and LMS hand-in, autograde, feedback, grades) on a
 # sample class, in build/demo-term/ (wiped on each run). See docs/instructor.md.
 demo: $(STAMP)
