@@ -92,6 +92,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "coursekit.preprocessors.flag_for_review.RecordFlags",  # formgrader shows "needs review"
+    "coursekit.preprocessors.grader_note.GraderNote",  # late or noted: flagged, and says why
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.OverwriteCells.add_missing_cells = True  # deleted test and read-only cells come back
