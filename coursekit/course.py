@@ -51,6 +51,17 @@ def gradebook_version_asked_once():
         nbgrader.api.get_alembic_version = functools.cache(nbgrader.api.get_alembic_version)
 
 
+@contextlib.contextmanager
+def in_folder(folder):
+    """Run the block with `folder` as the working folder, then return to where we were."""
+    before = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
 class NbgraderFailed(RuntimeError):
     """An nbgrader step failed as a whole; the message holds its log."""
 
@@ -146,7 +157,9 @@ class Course:
         `settings` are config sections for this run, as the command's flags set them
         (`--to F` is {"ExportPlugin": {"to": F}}); `traits` are the app's own traits only
         (others would be ignored). The assignment is set before `initialize`, which some
-        apps (zip_collect) refuse to run without.
+        apps (zip_collect) refuse to run without. The app runs in the course folder, as
+        the command would: nbgrader apps read the nbgrader_config.py of the folder they
+        run in, and this Course's settings win over it, as flags would.
         """
         from nbgrader.utils import capture_log
 
@@ -154,9 +167,11 @@ class Course:
         config.merge(Config(settings or {}))
         if assignment is not None:
             config.CourseDirectory.assignment_id = assignment
-        app = app_class(config=config, **traits)
-        app.initialize([])
-        return capture_log(app)
+        with in_folder(self.root):
+            app = app_class(config=config, **traits)
+            app.initialize([])
+            app.update_config(config)  # over what initialize read from nbgrader_config.py
+            return capture_log(app)
 
     # --- the instructor's steps -------------------------------------------------
 
@@ -193,6 +208,14 @@ class Course:
     def autograde(self, assignment, student="*", force=True):
         """nbgrader autograde, for one student or ("*") the class: the API's answer."""
         return self.api().autograde(assignment, student, force=force)
+
+    def grade(self, assignment, force=True):
+        """`make grade`: the class autograded on every core (coursekit/apps/grade.py), with
+        the grades nbgrader autograde gives; {"success": ..., "log": ...} like autograde."""
+        from coursekit.apps.grade import GradeApp
+
+        settings = {"BaseConverter": {"force": force}}
+        return self.run_app(GradeApp, assignment, settings=settings)
 
     def generate_feedback(self, assignment, student=None):
         result = self.api().generate_feedback(assignment, student)

@@ -18,10 +18,12 @@ resubmitted, so a run that was interrupted resumes where it stopped; progress is
 printed as each student is saved.
 """
 
-import multiprocessing
+import json
 import os
 import shutil
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -74,29 +76,89 @@ class PreExecute(Autograde):
         super()._init_preprocessors()
 
 
-def run_ahead(course_root, settings, assignment, student, cache):
-    """A worker's job: run one student's notebooks in the sandbox, and record them."""
-    from coursekit.course import Course
+def run_ahead(course_root, settings, assignment, students, cache, parent):
+    """A worker's job: run these students' notebooks in the sandbox, one after the other, and
+    record them; say "done STUDENT" on stdout after each (a failure too: the sequential
+    pass then grades that student itself, and says why). A worker whose grader is gone
+    (killed) stops before its next student."""
+    from coursekit.course import Course, in_folder
 
-    course = Course(course_root, settings)
-    config = course.config()
+    stop_with_parent()
+
+    config = Course(course_root, settings).config()
     config.SafeExecute.record_to = str(cache)
     config.Application.log_level = "ERROR"
-    scratch = Path(cache) / "scratch" / student
-    try:
+    with in_folder(course_root):
         app = AutogradeApp(config=config)
         app.initialize([])
-        app.coursedir.assignment_id = assignment
-        app.coursedir.student_id = student
-        converter = PreExecute(coursedir=app.coursedir, parent=app)
-        converter.scratch = str(scratch)
-        converter.force = True
-        converter.start()
-    except Exception:  # noqa: BLE001 - the sequential pass grades it itself, and says why
-        return student, False
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return student, True
+        app.update_config(config)
+        for student in students:
+            if os.getppid() != parent:
+                return
+            scratch = Path(cache) / "scratch" / student
+            try:
+                app.coursedir.assignment_id = assignment
+                app.coursedir.student_id = student
+                converter = PreExecute(coursedir=app.coursedir, parent=app)
+                converter.scratch = str(scratch)
+                converter.force = True
+                converter.start()
+            except Exception:  # noqa: BLE001 - see the docstring
+                pass
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+            print(f"done {student}", flush=True)
+
+
+def stop_with_parent():
+    """On Linux, ask the kernel to end this worker when its grader dies (PR_SET_PDEATHSIG)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, int(signal.SIGTERM))  # 1 = PR_SET_PDEATHSIG
+
+
+class Workers:
+    """Worker processes (`python -m coursekit.apps.grade --run-ahead …`), one per core.
+
+    Students are dealt round-robin, in the order nbgrader grades them, so that the
+    sequential pass rarely waits; each worker's "done" lines remove a pending marker.
+    """
+
+    def __init__(self, count, course_root, settings, assignment, students, cache):
+        self.cache = cache
+        self.processes = []
+        for number in range(min(count, len(students))):
+            share = students[number::count]
+            task = json.dumps(
+                [str(course_root), settings, assignment, share, str(cache), os.getpid()]
+            )
+            process = subprocess.Popen(
+                [sys.executable, "-m", "coursekit.apps.grade", "--run-ahead", task],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            threading.Thread(target=self.follow, args=(process,), daemon=True).start()
+            self.processes.append(process)
+
+    def follow(self, process):
+        for line in process.stdout:
+            if line.startswith("done "):
+                pending_marker(self.cache, line.split(" ", 1)[1].strip()).unlink(missing_ok=True)
+        for marker in (Path(self.cache) / "pending").glob("*"):  # a worker died: don't wait
+            if process.poll() is not None and not any(p.poll() is None for p in self.processes):
+                marker.unlink(missing_ok=True)
+
+    def stop(self):
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def pending_students(coursedir, assignment, force):
@@ -165,27 +227,21 @@ class GradeApp(AutogradeApp):
         self.config.SafeExecute.replay_from = str(cache)
         self.progress = Progress(len(students), self.log)
         self.config.Autograde.post_convert_hook = self.progress.student_done
-        workers = self.workers or os.cpu_count() or 1
-        settings = self.settings_for_workers()
         for student in students:
             pending_marker(cache, student).touch()
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(min(workers, max(1, len(students)))) as pool:
-            for student in students:
-                pool.apply_async(
-                    run_ahead,
-                    (self.coursedir.root, settings, assignment, student, cache),
-                    callback=lambda result, cache=cache: self.worker_done(cache, result[0]),
-                    error_callback=lambda error, cache=cache: self.log.error("worker: %s", error),
-                )
-            try:
-                super().start()
-            finally:
-                pool.terminate()
+        workers = Workers(
+            self.workers or os.cpu_count() or 1,
+            self.coursedir.root,
+            self.settings_for_workers(),
+            assignment,
+            students,
+            cache,
+        )
+        try:
+            super().start()
+        finally:
+            workers.stop()
         shutil.rmtree(Path(self.coursedir.root) / CACHE, ignore_errors=True)
-
-    def worker_done(self, cache, student):
-        pending_marker(cache, student).unlink(missing_ok=True)
 
     def settings_for_workers(self):
         """The nbgrader settings given to this app (beyond nbgrader_config.py), as plain data."""
@@ -214,7 +270,12 @@ class Progress:
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--run-ahead"]:  # a worker of GradeApp
+        run_ahead(*json.loads(argv[1]))
+        return 0
     GradeApp.launch_instance(argv=argv)
+    return 0
 
 
 if __name__ == "__main__":
