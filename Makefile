@@ -79,10 +79,11 @@ release: $(STAMP)
 	$(BIN)/python -m coursekit.apps.release
 
 # The 繁體中文 edition: merge English changes into course/locale/zh_TW/*.po, then build
-# course/*.zh-TW.ipynb from the English notebooks and the catalogs. Commit both.
+# course/*.zh-TW.ipynb from the English notebooks and the catalogs (coursekit/apps/translate.py).
+# Commit both. TRANSLATE_ARGS="--check" only checks (exit 1 if anything is out of date);
 # TRANSLATE_ARGS="--only 03_sigmoid_and_tanh" limits it to some notebooks.
 translate: $(STAMP)
-	$(BIN)/python -m coursekit.translate $(TRANSLATE_ARGS)
+	$(BIN)/python -m coursekit.apps.translate $(TRANSLATE_ARGS)
 
 # Autograde a class on every core, with the grades plain `nbgrader autograde` gives
 # (coursekit/apps/grade.py): make grade ASSIGNMENT=sigmoid_exercise [GRADE_ARGS=--force]

@@ -6,4 +6,5 @@ handout   make handout   a zip per assignment for the e-learning system (noteboo
 demo      make demo      a whole term on a sample class
 grade     make grade     autograde a class on every core
 report    make report    the class report of an assignment (HTML)
+translate make translate the 繁體中文 edition: catalogs (course/locale) and *.zh-TW.ipynb
 """

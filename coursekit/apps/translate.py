@@ -1,8 +1,8 @@
-"""The 繁體中文 edition of the lessons, built from the English notebooks and gettext catalogs.
+"""`make translate`: the 繁體中文 edition, built from the English notebooks and catalogs.
 
-    python -m coursekit.translate           (make translate) update the catalogs, build the edition
-    python -m coursekit.translate --check   exit 1 if a catalog or a built notebook is out of date
-    python -m coursekit.translate --only 03_sigmoid_and_tanh    one notebook (a translator at work)
+    python -m coursekit.apps.translate           update the catalogs, build the edition
+    python -m coursekit.apps.translate --check   exit 1 if a catalog or a notebook is out of date
+    python -m coursekit.apps.translate --only 03_sigmoid_and_tanh    one notebook (a translator)
 
 One source: the English notebooks in course/ are the only place code and prose are
 written. Each markdown cell is cut into blocks (paragraphs, lists, tables, display
@@ -16,6 +16,10 @@ that Binder and students have them without running anything.
 When an English block changes, updating the catalog keeps the old translation as a
 "fuzzy" suggestion and makes removed blocks "obsolete": the tests fail until a
 translator has looked at every such entry (see --check).
+
+The catalogs carry no `python-format` or `python-brace-format` flags: babel adds them to
+any block with a `%` or `{x}` in it, but lesson text is never formatted, and `msgfmt
+--check` would then reject translations that move or drop such characters.
 """
 
 import argparse
@@ -32,7 +36,7 @@ from babel.messages.pofile import read_po, write_po
 
 from coursekit.notebooks import with_kernel_metadata
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent
 COURSE = REPO / "course"
 LOCALE = "zh_TW"  # gettext's name for the language
 EDITION_SUFFIX = ".zh-TW.ipynb"  # 01_linear_vs_nonlinear.zh-TW.ipynb
@@ -47,6 +51,8 @@ HEADER_COMMENT = """\
 # Markdown, maths and links (point lesson links to the .zh-TW.ipynb notebooks).
 # `make translate` merges English changes into this file and builds the notebook.
 #"""
+# What babel guesses from a msgid's "%" or "{x}"; meaningless for notebook text.
+FORMAT_FLAGS = frozenset({"python-format", "python-brace-format"})
 FENCE = re.compile(r"^\s*(```|~~~)")
 DISPLAY_MATH = "$$"
 
@@ -150,7 +156,20 @@ def read_catalog(path):
         return read_po(handle, locale=LOCALE, abort_invalid=True)
 
 
+def without_format_flags(catalog):
+    """The catalog with the FORMAT_FLAGS taken off every message (obsolete ones too).
+
+    Babel sets them whenever a message is made (reading, merging, cloning), so they are
+    taken off last, just before the catalog is written.
+    """
+    for message in [*catalog, *catalog.obsolete.values()]:
+        message.flags -= FORMAT_FLAGS
+    return catalog
+
+
 def catalog_text(catalog):
+    """The .po file of a catalog, as `make translate` writes it."""
+    catalog = without_format_flags(catalog)
     buffer = io.BytesIO()
     write_po(
         buffer,
