@@ -156,12 +156,14 @@ class SafeExecute(Execute):
         "", help="Notebooks executed beforehand (coursekit.apps.grade): not run again."
     ).tag(config=True)
 
-    def input_key(self, nb):
-        """The notebook as it is about to run, and every setting that decides how it runs."""
+    def input_key(self, nb, resources):
+        """The notebook as it is about to run, whose it is (the files beside it are theirs),
+        and every setting that decides how it runs."""
         import coursecheck
 
         settings = GradingSandbox(parent=self).trait_values(config=True)
         fingerprint = [
+            str(resources.get("nbgrader", {}).get("student")),
             nbformat.writes(nb),
             repr(sorted(settings.items())),
             repr((self.timeout, self.interrupt_on_timeout, self.extra_arguments)),
@@ -173,7 +175,7 @@ class SafeExecute(Execute):
     def preprocess(self, nb, resources, km=None):
         if not (self.record_to or self.replay_from):
             return self.execute(nb, resources, km)
-        key = self.input_key(nb)
+        key = self.input_key(nb, resources)
         if self.replay_from:
             recorded = self.recorded(key, resources)
             if recorded is not None:

@@ -1,8 +1,9 @@
 """`make grade`: a class graded on every core leaves the gradebook plain autograde leaves.
 
-One synthetic class (correct, partial and broken work from the corpora, tricks, damaged
-and unreadable notebooks) is graded twice, in two copies of the course: by plain
-sequential `nbgrader autograde` with the course's configuration, and by
+One synthetic class (tests/submissions/classes.py: correct, partial and broken work,
+damaged and unreadable notebooks, a trick, a crashing kernel) is graded twice, in two
+copies of the course: by plain sequential `nbgrader autograde` with the course's
+configuration, and by
 `python -m coursekit.apps.grade`. The gradebooks must agree grade by grade and
 comment by comment, with SQLite and with PostgreSQL. A run killed in the middle
 resumes: what was graded stays as it was, the rest is graded, nothing twice.
@@ -21,40 +22,22 @@ import pytest
 
 from coursekit import notebooks
 from tests.conftest import GRADING_SETTINGS, new_course
-from tests.submissions import sigmoid_exercise, tricks
-from tests.submissions.damaged import CORPUS as DAMAGED
+from tests.submissions.classes import synthetic_class
 
 ASSIGNMENT = "sigmoid_exercise"
 HANDED_IN = datetime.datetime(2026, 11, 2, 8, 0, tzinfo=datetime.UTC)
 
 
-def synthetic_class(release, solution):
-    """name -> notebook (or bytes): a realistic mix, as a class hands it in."""
-    handed_in = {"solution": notebooks.fill_answers(release, solution), "untouched": release}
-    for name in ("slides_naive", "arange_step", "tanh_plotted", "no_plot", "syntax_error_in_X"):
-        handed_in[name] = notebooks.fill_answers(
-            release, sigmoid_exercise.SUBMISSIONS[name].answers
-        )
-    for trick in tricks.CORPUS:
-        if trick.assignment == ASSIGNMENT and trick.name in ("input_transformer", "modules_swap"):
-            handed_in[trick.name] = notebooks.fill_answers(release, trick.answers)
-    for damaged in DAMAGED:
-        if damaged.assignment == ASSIGNMENT and damaged.name in (
-            "metadata_stripped",
-            "answers_pasted_into_a_fresh_notebook",
-        ):
-            handed_in[damaged.name] = damaged.damage(notebooks.fill_answers(release, solution))
-    handed_in["corrupt"] = b'{"cells": [{"cell_type": "co'
-    return handed_in
-
-
-def make_class(course):
+def make_class(course, size=12):
+    """A synthetic class (tests/submissions/classes.py) handed in to `course`: its names."""
     course.generate(ASSIGNMENT)
     release = course.release_notebook(ASSIGNMENT)
     solution = notebooks.solution_answers(course.source_notebook(ASSIGNMENT))
-    students = synthetic_class(release, solution)
-    for name, notebook in students.items():
-        course.submit(name, ASSIGNMENT, notebook, when=HANDED_IN)
+    students = synthetic_class(ASSIGNMENT, release, solution, size)
+    for name, work in students.items():
+        course.submit(
+            name, ASSIGNMENT, work.notebook, files=work.files, name=work.name, when=HANDED_IN
+        )
     return sorted(students)
 
 
