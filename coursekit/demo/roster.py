@@ -6,9 +6,13 @@ and the instructor imports the download with `nbgrader zip_collect`. Every
 awkward case of a real term is here once: partial and broken work, a late
 submission, a notebook renamed before submitting, two uploads from one student,
 a zip made on Windows (file names without the UTF-8 flag), a corrupt file, a
-wrong file name, an empty upload, a student who hands in nothing, and one who tries
-a trick shared among students (flagged for review, earns nothing). Nothing here is
-a student's real work.
+wrong file name, an empty upload, a student who hands in nothing, one who tries
+a trick shared among students (flagged for review, earns nothing), and in each
+assignment one student whose answers are a classmate's, disguised (other names,
+comments and layout; the class report, `make report`, lists the pair). The rest write
+code of their own, apart from the slides' formula that three of them type into
+sigmoid_exercise (too short to count as evidence), so the report lists only those two
+pairs. Nothing here is a student's real work.
 """
 
 import re
@@ -22,12 +26,15 @@ COURSE_TITLE = "Activation functions"  # the end of the file name the slides ask
 class HandIn:
     """What one student hands in for one assignment, and how."""
 
-    answers: str | None  # "complete", "partial", "broken", "trick"; None: nothing handed in
+    # answers/<assignment>/<answers>.md: "complete", "partial", "broken", "trick", or a
+    # student's own ("complete-loops", ...); None: nothing handed in
+    answers: str | None
     late: bool = False  # exchange: submitted after the deadline
     earlier: str | None = None  # LMS: an older upload with these answers, replaced later
     problem: str | None = (
         None  # "renamed-notebook", "no-utf8-flag", "corrupt", "wrong-name", "empty"
     )
+    copy_of: str | None = None  # these answers are this classmate's (student id), disguised
 
 
 @dataclass(frozen=True)
@@ -60,20 +67,24 @@ CLASS = [
     Student("110034501", "小明", "王", "3", "exchange",
             _work(HandIn("complete"), HandIn("complete"))),
     Student("110034502", "Mary Ann", "Chen", "3", "exchange",
-            _work(HandIn("partial"), HandIn("partial"))),
+            _work(HandIn("partial"), HandIn("partial-zip-header"))),
     Student("110034503", "怡君", "林", "1", "exchange",
-            _work(HandIn("broken"), HandIn("complete", problem="renamed-notebook"))),
+            _work(HandIn("broken"), HandIn("complete-maximum", problem="renamed-notebook"))),
     Student("110034504", "大文", "陳", "2", "exchange",
-            _work(HandIn("complete"), HandIn("complete", late=True))),
+            _work(HandIn("complete-vectorize"), HandIn("complete-loops", late=True))),
     Student("110034510", "志豪", "許", "1", "exchange",
             _work(HandIn("trick"), HandIn("partial"))),
     # uploads to eLearn, downloaded by the instructor
+    # the second upload of 110034505 is group-mate 110034504's answer, disguised
     Student("110034505", "家豪", "張", "2", "lms",
-            _work(HandIn("complete", earlier="partial"), HandIn("complete"))),
+            _work(HandIn("complete-vectorize-copied", earlier="partial", copy_of="110034504"),
+                  HandIn("complete-splitlines"))),
     Student("110034506", "安娜", "李", "1", "lms",
-            _work(HandIn("partial", problem="no-utf8-flag"), HandIn("partial"))),
+            _work(HandIn("partial", problem="no-utf8-flag"), HandIn("partial-csv-reader"))),
+    # the homework of 110034507 is group-mate 110034501's, disguised
     Student("110034507", "志明", "黃", "3", "lms",
-            _work(HandIn("complete", problem="corrupt"), HandIn("complete"))),
+            _work(HandIn("complete", problem="corrupt"),
+                  HandIn("complete-copied", copy_of="110034501"))),
     Student("110034508", "佩珊", "吳", "4", "lms",
             _work(HandIn("complete", problem="wrong-name"), HandIn("broken"))),
     Student("110034509", "Kevin", "Lin", "4", "lms",

@@ -5,7 +5,8 @@ more in this process with bubblewrap made unavailable: it must say so first, gra
 limits only, and give the same grades. The table follows from the sample class (the
 same answers score the same wherever they were handed in, and every awkward case ends
 as it should); submitted files equal what the students handed in; feedback shows no
-hidden test or solution.
+hidden test or solution; the class report of each assignment (`make report`) lists the
+disguised copy planted in the class, and no other pair.
 """
 
 import html
@@ -17,10 +18,11 @@ import zipfile
 import pytest
 
 from coursekit import notebooks
+from coursekit.apps import report as report_app
 from coursekit.apps.demo import Demo
 from coursekit.course import REPO
 from coursekit.demo import roster
-from coursekit.demo.answers import read_answers
+from coursekit.demo.answers import ANSWERS, read_answers
 
 pytestmark = pytest.mark.slow
 ROOT_STATE = ["gradebook.db", "submitted", "exchange", "feedback", "downloaded", "grades.csv"]
@@ -100,7 +102,8 @@ def test_the_table_follows_from_what_each_student_handed_in(without_sandbox):
         full = auto_points(assignment)
         assert score("110034501", assignment) == full  # complete
         assert 0 < score("110034502", assignment) < full  # partial
-        # the same partial answers score the same, through the exchange or a Windows zip
+        # the same mistakes score the same: in sigmoid_exercise the same answers, through
+        # the exchange or a Windows zip; in the homework answers each wrote their own
         assert score("110034506", assignment) == score("110034502", assignment)
     assert score("110034503", sigmoid) < score("110034502", sigmoid)  # broken
     # two uploads: the newer, complete one was graded, not the older partial one
@@ -182,8 +185,8 @@ def secret_lines(assignment):
     secrets, shown = notebooks.secret_and_shown_lines(
         notebooks.read(REPO / "source" / assignment / f"{assignment}.ipynb")
     )
-    for level in ("complete", "partial", "broken"):
-        for source in read_answers(assignment, level).values():
+    for path in sorted((ANSWERS / assignment).glob("*.md")):
+        for source in read_answers(assignment, path.stem).values():
             shown.update(line.strip() for line in source.splitlines())
 
     def visible(secret):
@@ -209,3 +212,76 @@ def test_feedback_shows_scores_but_no_hidden_test_or_solution(term):
             text = squashed(html.unescape(re.sub(r"<[^>]+>", "", text)))
             leaked = [s for s in secrets if s in text]
             assert not leaked, (page, leaked[:3])
+
+
+def planted_pairs(assignment):
+    """(first id, second id) of each disguised copy in the sample class, in id order."""
+    return {
+        tuple(sorted((student.work[assignment].copy_of, student.student_id)))
+        for student in roster.CLASS
+        if student.work[assignment].copy_of
+    }
+
+
+@pytest.fixture(scope="module")
+def class_reports(term):
+    """`make report ASSIGNMENT=... FOLDER=...` of the demo term: assignment -> page text."""
+    folder = term[0]
+    pages = {}
+    for assignment in roster.ASSIGNMENTS:
+        printed = []
+        code = report_app.main([assignment, "--folder", str(folder)], out=printed.append)
+        assert code == 0, printed
+        page = folder / "reports" / f"{assignment}.html"
+        pages[assignment] = page.read_text(encoding="utf-8")
+    return pages
+
+
+def page_text(fragment):
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def listed_pairs(page):
+    """(first id, second id) -> the pair's section, for each alike pair the report lists."""
+    sections = re.findall(r'<details class="pair".*?</details>', page, flags=re.S)
+    summaries = [page_text(section.split("</summary>", 1)[0]) for section in sections]
+    return {
+        tuple(re.findall(r"\b\d{9}\b", summary)): section
+        for summary, section in zip(summaries, sections, strict=True)
+    }
+
+
+# Honest pairs: the same partial answers (the slides' formula: too short to be evidence),
+# and complete answers written apart.
+HONEST = {
+    "sigmoid_exercise": [("110034502", "110034506"), ("110034501", "110034504")],
+    "leaky_relu_homework": [("110034501", "110034504"), ("110034503", "110034505")],
+}
+
+
+def test_the_class_report_lists_the_planted_copy_and_no_honest_pair(class_reports):
+    answers = {
+        (student.student_id, assignment): hand_in.answers
+        for student in roster.CLASS
+        for assignment, hand_in in student.work.items()
+    }
+    for assignment, page in class_reports.items():
+        planted = planted_pairs(assignment)
+        assert len(planted) == 1, assignment  # one disguised copy in each assignment
+        listed = listed_pairs(page)
+        assert set(listed) == planted, assignment  # the copy, and no pair of honest students
+        for pair in HONEST[assignment]:
+            assert pair not in listed, (assignment, pair)
+        pair = next(iter(planted))
+        section = listed[pair]
+        assert "100 % / 100 %" in page_text(section)  # other names, comments, spacing: same code
+        assert '<mark class="same">' in section
+        # both students' answer code, side by side: every line of it as each typed it
+        text = page_text(section)
+        for student in pair:
+            typed = read_answers(assignment, answers[(student, assignment)])
+            for grade_id, source in typed.items():
+                if grade_id == "answer_written":  # markdown, not code: not compared
+                    continue
+                for line in filter(str.strip, source.splitlines()):
+                    assert line in text, (assignment, student, line)
