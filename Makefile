@@ -65,7 +65,7 @@ $(HUB_PROXY): tests/browser/hub/package.json tests/browser/hub/package-lock.json
 	else echo "npm not found: the JupyterHub scenario will be skipped (install Node.js and npm)"; fi
 
 test-browser: $(BROWSER_STAMP) $(HUB_PROXY)
-	BROWSER_TESTS=1 $(BIN)/python -m pytest tests/browser -p no:cacheprovider --tb=short $(BROWSER_ARGS)
+	BROWSER_TESTS=1 $(BIN)/python -m pytest tests/browser -p no:cacheprovider --tb=short -n 2 --dist loadfile $(BROWSER_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
