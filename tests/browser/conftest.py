@@ -22,11 +22,16 @@ if not os.environ.get("BROWSER_TESTS"):
     collect_ignore_glob = ["test_*.py"]  # `make test`: the browser suite runs on its own
 
 
+def pytest_configure(config):
+    """A fresh artifacts folder per run, made once (by the controller when run with -n)."""
+    if os.environ.get("BROWSER_TESTS") and not hasattr(config, "workerinput"):
+        shutil.rmtree(ARTIFACTS, ignore_errors=True)
+        ARTIFACTS.mkdir(parents=True)
+
+
 @pytest.fixture(scope="session")
 def artifacts():
-    """A fresh artifacts folder for this run."""
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
 
 
@@ -45,12 +50,28 @@ def chromium(artifacts):
             browser.close()
 
 
+def pytest_sessionfinish(session):
+    """Each process (each xdist worker) leaves what it measured for the summary."""
+    if TIMINGS.rows and ARTIFACTS.is_dir():
+        worker = getattr(session.config, "workerinput", {}).get("workerid", "main")
+        rows = "".join(f"{what}\t{seconds:.1f}\n" for what, seconds in TIMINGS.rows)
+        (ARTIFACTS / f"timings-{worker}.tsv").write_text(rows, encoding="utf-8")
+
+
 def pytest_terminal_summary(terminalreporter):
-    if not TIMINGS.rows:
+    if hasattr(terminalreporter.config, "workerinput") or not ARTIFACTS.is_dir():
         return
+    rows = []
+    for path in sorted(ARTIFACTS.glob("timings-*.tsv")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            what, seconds = line.rsplit("\t", 1)
+            rows.append((what, float(seconds)))
+    if not rows:
+        return
+    width = max(len(what) for what, _ in rows)
+    lines = [f"{what:<{width}}  {seconds:6.1f} s" for what, seconds in rows]
     terminalreporter.section("measured in the browser tests")
-    for line in TIMINGS.lines():
+    for line in lines:
         terminalreporter.write_line(line)
-    if ARTIFACTS.is_dir():
-        (ARTIFACTS / "timings.txt").write_text("\n".join(TIMINGS.lines()) + "\n")
-        terminalreporter.write_line(f"screenshots: {ARTIFACTS}")
+    (ARTIFACTS / "timings.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    terminalreporter.write_line(f"screenshots and timings.txt: {ARTIFACTS}")

@@ -11,6 +11,13 @@ import time
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 IDLE = f"{NOTEBOOK} .jp-Notebook-ExecutionIndicator[data-status='idle']"
 TIMEOUT_MS = 60_000
+KERNEL_READY = """() => {
+    const panels = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden)')];
+    const idle = ".jp-Notebook-ExecutionIndicator[data-status='idle']";
+    const bar = document.querySelector('#jp-main-statusbar');
+    const starting = /No Kernel|Initializing|Starting/.test(bar ? bar.innerText : '');
+    return panels.some(panel => panel.querySelector(idle)) && !starting;
+}"""
 
 
 def open_notebook(page, url):
@@ -20,8 +27,10 @@ def open_notebook(page, url):
 
 
 def wait_for_notebook(page, timeout_ms=TIMEOUT_MS):
+    """Until the notebook is shown (no loading spinner) and its kernel is idle."""
     page.wait_for_selector(f"{NOTEBOOK} .jp-Cell", timeout=timeout_ms)
-    page.wait_for_selector(IDLE, timeout=timeout_ms)
+    page.wait_for_selector(f"{NOTEBOOK} .jp-Spinner", state="detached", timeout=timeout_ms)
+    page.wait_for_function(KERNEL_READY, timeout=timeout_ms)
 
 
 def notebook(page):
@@ -92,7 +101,11 @@ def run_all(page, timeout_ms=TIMEOUT_MS):
 
 
 def output_text(cell):
-    return "\n".join(cell.locator(".jp-OutputArea-output").all_inner_texts())
+    """The text of a cell's outputs (scrolled into view: JupyterLab skips drawing far cells)."""
+    cell.scroll_into_view_if_needed()
+    return "\n".join(
+        text or "" for text in cell.locator(".jp-OutputArea-output").all_text_contents()
+    )
 
 
 def error_outputs(page):

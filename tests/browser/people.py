@@ -13,6 +13,7 @@ the suite prints at its end and writes to artifacts/timings.txt.
 
 import contextlib
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -67,14 +68,17 @@ class Person:
     """One person's browser page, their screenshots and their steps."""
 
     counter = 0  # screenshots are numbered across the whole run, in the order taken
+    lock = threading.Lock()  # people may work at the same time, each in a thread
 
     def __init__(self, who, page, folder):
         self.who, self.page, self.folder = who, page, Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def screenshot(self, what):
-        Person.counter += 1
-        path = self.folder / f"{Person.counter:03d}-{slug(self.who)}-{slug(what)}.png"
+        with Person.lock:
+            Person.counter += 1
+            number = Person.counter
+        path = self.folder / f"{number:03d}-{slug(self.who)}-{slug(what)}.png"
         try:
             self.page.screenshot(path=str(path), full_page=False)
         except Exception:  # a closed page: the failure message matters more than the picture
