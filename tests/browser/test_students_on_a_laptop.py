@@ -267,6 +267,14 @@ def test_the_class_exercise_fails_then_validates(student):
         result = lab.validate(page)
         student.check("Success" in result, f"the dialog said: {result[:300]!r}")
         lab.close_dialog(page)
+    with student.step("an unlabelled plot, re-run with its test: the test fails (no stale pass)"):
+        plot = lab.notebook(page).locator(".jp-CodeCell").nth(answer_position(page, "answer_plot"))
+        lab.set_code(page, plot, "plt.plot(X, Y)\nplt.show()")
+        lab.run_cell(page, plot)
+        test_plot = lab.cell_with(page, "check.sigmoid_plot()")
+        lab.run_cell(page, test_plot)
+        said = lab.output_text(test_plot)
+        student.check("Error" in said, f"the plot test passed on an unlabelled plot: {said!r}")
 
 
 def answer_position(page, grade_id):
@@ -299,7 +307,9 @@ def test_the_chinese_edition_has_every_glyph(student):
         fonts = fonts_drawing(page, f"{lab.NOTEBOOK} .jp-RenderedMarkdown")
         covering = fonts_with(characters)
         student.check(
-            covering, f"no installed font has all of {''.join(characters)} (fc-list :charset)"
+            covering,
+            f"no installed font has all of {''.join(characters)} (fc-list :charset): "
+            "install one, e.g. sudo apt-get install fonts-wqy-microhei",
         )
         student.check(
             set(fonts) & set(covering),
