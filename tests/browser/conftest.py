@@ -52,14 +52,16 @@ def chromium(artifacts):
 
 def pytest_sessionfinish(session):
     """Each process (each xdist worker) leaves what it measured for the summary."""
-    if TIMINGS.rows and ARTIFACTS.is_dir():
+    if os.environ.get("BROWSER_TESTS") and TIMINGS.rows and ARTIFACTS.is_dir():
         worker = getattr(session.config, "workerinput", {}).get("workerid", "main")
         rows = "".join(f"{what}\t{seconds:.1f}\n" for what, seconds in TIMINGS.rows)
         (ARTIFACTS / f"timings-{worker}.tsv").write_text(rows, encoding="utf-8")
 
 
 def pytest_terminal_summary(terminalreporter):
-    if hasattr(terminalreporter.config, "workerinput") or not ARTIFACTS.is_dir():
+    if not os.environ.get("BROWSER_TESTS") or not ARTIFACTS.is_dir():
+        return
+    if hasattr(terminalreporter.config, "workerinput"):
         return
     rows = []
     for path in sorted(ARTIFACTS.glob("timings-*.tsv")):
