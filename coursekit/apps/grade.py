@@ -47,11 +47,15 @@ class PreExecute(Autograde):
     execution (FlagForReview, SafeExecute with record_to).
     """
 
-    scratch = ""
+    scratch = ""  # a folder inside the course folder, relative to it like nbgrader's own
 
     @property
     def _output_directory(self):
         return self.scratch
+
+    @property
+    def _input_directory(self):
+        return self.coursedir.submitted_directory if self._sanitizing else self.scratch
 
     def init_assignment(self, assignment_id, student_id):
         """Autograde.init_assignment's file copying, without its gradebook writes."""
@@ -100,11 +104,11 @@ def run_ahead(course_root, settings, assignment, students, cache, parent):
                 app.coursedir.assignment_id = assignment
                 app.coursedir.student_id = student
                 converter = PreExecute(coursedir=app.coursedir, parent=app)
-                converter.scratch = str(scratch)
+                converter.scratch = os.path.relpath(scratch, course_root)
                 converter.force = True
                 converter.start()
-            except Exception:  # noqa: BLE001 - see the docstring
-                pass
+            except Exception as error:  # noqa: BLE001 - see the docstring
+                print(f"worker: {student} left to the grader ({error!r})", file=sys.stderr)
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
             print(f"done {student}", flush=True)
@@ -159,6 +163,14 @@ class Workers:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def forced(config):
+    """--force, as nbgrader's Autograde reads it: its own setting over BaseConverter's."""
+    for section in ("Autograde", "BaseConverter"):
+        if "force" in config.get(section, {}):
+            return bool(config[section]["force"])
+    return False
 
 
 def pending_students(coursedir, assignment, force):
@@ -220,8 +232,7 @@ class GradeApp(AutogradeApp):
             self.coursedir.assignment_id = self.extra_args[0]
             self.extra_args = []
         assignment = self.coursedir.assignment_id
-        force = bool(self.config.get("BaseConverter", {}).get("force", False))
-        students = pending_students(self.coursedir, assignment, force)
+        students = pending_students(self.coursedir, assignment, forced(self.config))
         cache = Path(self.coursedir.root) / CACHE / assignment
         (cache / "pending").mkdir(parents=True, exist_ok=True)
         self.config.SafeExecute.replay_from = str(cache)
@@ -241,6 +252,8 @@ class GradeApp(AutogradeApp):
             super().start()
         finally:
             workers.stop()
+        ran_ahead = len(list(cache.glob("*.ipynb")))
+        print(f"{ran_ahead} notebook(s) run ahead by {len(workers.processes)} worker(s)")
         shutil.rmtree(Path(self.coursedir.root) / CACHE, ignore_errors=True)
 
     def settings_for_workers(self):

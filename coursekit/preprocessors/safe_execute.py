@@ -181,6 +181,7 @@ class SafeExecute(Execute):
             if recorded is not None:
                 nb.cells, nb.metadata = recorded.cells, recorded.metadata
                 return nb, resources
+            self.log.warning("No worker ran this notebook ahead: it runs here.")
         nb, resources = self.execute(nb, resources, km)
         if self.record_to:
             folder = Path(self.record_to)

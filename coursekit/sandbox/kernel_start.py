@@ -2,8 +2,8 @@
 
 Used by zygote.py inside the sandbox (a copy in the grader's private folder):
 `preload()` runs once in the zygote, before it forks anything, so every kernel
-starts with numpy, matplotlib (inline backend), IPython, ipykernel and every
-module of coursecheck already imported from the Python environment;
+starts with numpy, matplotlib (inline backend), IPython, ipykernel (its debugger
+too) and every module of coursecheck already imported from the Python environment;
 `run_kernel()` runs in each forked child: it creates the IPython kernel, lets the
 guardian (guardian.py, next to this file) take its snapshot of that state and
 connect to the grader, puts the notebook's folder on sys.path, as in any Jupyter
@@ -21,6 +21,34 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
+# What an IPython kernel imports as it starts and draws its first figure, beyond
+# numpy and matplotlib: imported once in the zygote, they cost each kernel nothing
+# (its debugger alone, debugpy, took a second of each kernel's start). None of them
+# starts a thread when imported, so forking after them stays safe.
+KERNEL_MODULES = (
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "ipykernel.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.logger",
+    "IPython.core.oinspect",
+    "IPython.core.pylabtools",
+    "IPython.extensions.storemagic",
+    "matplotlib.backends.backend_agg",
+    "matplotlib_inline.backend_inline",
+    "PIL.BmpImagePlugin",  # the image formats Pillow loads before its first PNG
+    "PIL.GifImagePlugin",
+    "PIL.JpegImagePlugin",
+    "PIL.PngImagePlugin",
+    "PIL.PpmImagePlugin",
+    "PIL.features",
+    "psutil",
+    "sqlite3",
+    "tornado.platform.asyncio",
+    "tornado.queues",
+)
+
 
 def preload():
     """Import, from the environment, every module a test relies on; return the guardian module.
@@ -33,6 +61,8 @@ def preload():
     import numpy  # noqa: F401
     from ipykernel.kernelapp import IPKernelApp  # noqa: F401
 
+    for name in KERNEL_MODULES:
+        importlib.import_module(name)
     import coursecheck
 
     for module in pkgutil.iter_modules(coursecheck.__path__):

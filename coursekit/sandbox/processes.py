@@ -17,7 +17,13 @@ def available():
 
 
 def children_of(pid):
-    """Every process below `pid` (its children, theirs, ...)."""
+    """Every process below `pid` (its children, theirs, ...).
+
+    Read from each thread's `children` file where Linux has them (a few reads), else
+    from every process's parent in /proc (thousands of reads on a busy machine).
+    """
+    if (PROC / "self" / "task" / str(os.getpid()) / "children").exists():
+        return descendants_from_children_files(pid)
     parents = {}
     for entry in PROC.iterdir():
         if not entry.name.isdigit():
@@ -33,6 +39,25 @@ def children_of(pid):
         for child in parents.get(todo.pop(), []):
             found.append(child)
             todo.append(child)
+    return found
+
+
+def descendants_from_children_files(pid):
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            tasks = list((PROC / str(parent) / "task").iterdir())
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                children = (task / "children").read_text().split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                found.append(child)
+                todo.append(child)
     return found
 
 

@@ -88,7 +88,7 @@ def graded_twice(root, **settings):
     make_class(fast)
     outcome = plain.autograde(ASSIGNMENT)  # plain sequential nbgrader autograde
     assert outcome["success"], outcome.get("log", "")
-    printed = grade_command(fast)
+    printed = grade_command(fast, "--workers=2")
     return students, plain, fast, printed
 
 
@@ -124,6 +124,19 @@ def test_progress_is_shown_student_by_student(sqlite):
     students, _, _, printed = sqlite
     assert f"[{len(students)}/{len(students)}]" in printed
     assert "left" in printed
+
+
+def test_the_workers_ran_every_notebook(sqlite):
+    """Not the grader alone: it would give the same grades, only no sooner."""
+    students, _, _, printed = sqlite
+    assert f"{len(students)} notebook(s) run ahead by 2 worker(s)" in printed
+
+
+def test_force_grades_everyone_again_with_the_same_grades(sqlite):
+    students, plain, fast, _ = sqlite
+    printed = grade_command(fast, "--force")
+    assert f"[{len(students)}/{len(students)}]" in printed
+    assert gradebook_of(fast) == gradebook_of(plain)
 
 
 @pytest.mark.postgres
