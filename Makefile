@@ -12,7 +12,7 @@ LAB_ARGS ?=
 # JupyterLab refuses to run as root unless told; containers and CI often are root.
 AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: grade help setup lab test test-browser lint format release translate demo report bundle handout clean
+.PHONY: bench grade help setup lab test test-browser lint format release translate demo report bundle handout clean
 
 help:
 	@echo "make lab      open JupyterLab on the course index"
@@ -21,6 +21,7 @@ help:
 	@echo "make release  regenerate release/ from source/ with nbgrader"
 	@echo "make translate  update the 繁體中文 catalogs (course/locale) and build the zh-TW lessons"
 	@echo "make grade ASSIGNMENT=name  autograde a class on every core (as nbgrader autograde grades it)"
+	@echo "make bench    how fast and how big: lessons, grading a class, a cold install (~15 min)"
 	@echo "make demo     run a whole term on a sample class in build/demo-term (nbgrader commands)"
 	@echo "make report ASSIGNMENT=sigmoid_exercise [FOLDER=build/demo-term]"
 	@echo "              the class report of a graded assignment: FOLDER/reports/ASSIGNMENT.html"
@@ -90,6 +91,12 @@ translate: $(STAMP)
 grade: $(STAMP)
 	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=sigmoid_exercise [GRADE_ARGS=--force]" >&2; exit 2; }
 	$(BIN)/python -m coursekit.apps.grade "$(ASSIGNMENT)" $(GRADE_ARGS)
+
+# Figures, not tests: each lesson's seconds and kernel memory, a synthetic class graded by
+# nbgrader alone, by the course in sequence and by make grade, a cold install (benchmarks/).
+# BENCH_ARGS="--only lessons --repeat 5" (see python -m benchmarks --help).
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 # A whole term (release, exchange and LMS hand-in, autograde, feedback, grades) on a
 # sample class, in build/demo-term/ (wiped on each run). See docs/instructor.md.

@@ -23,7 +23,7 @@ from nbconvert import HTMLExporter  # noqa: E402
 
 from course import activations  # noqa: E402
 from course.explorer import ALPHA_RANGES, POINTS, Explorer, explore  # noqa: E402
-from tests.grading import REPO  # noqa: E402
+from coursekit.course import REPO  # noqa: E402
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 

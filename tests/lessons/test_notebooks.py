@@ -5,18 +5,18 @@ that nothing it writes lands in the repository), offline, with no error and
 nothing at all on stderr: a warning in a lesson is a bug. The 繁體中文 edition
 (*.zh-TW.ipynb) has the English notebooks' code cells, cell for cell
 (test_translations.py), so running the English notebooks runs its code too.
+How fast they run is measured by `make bench` (benchmarks/lessons.py), not here.
 """
 
 import re
 import shutil
-import time
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests.grading import REPO
+from coursekit.course import REPO
 
 NOTEBOOKS = sorted(
     path.relative_to(REPO)
@@ -25,7 +25,7 @@ NOTEBOOKS = sorted(
     if ".ipynb_checkpoints" not in path.parts
 )
 TO_RUN = [path for path in NOTEBOOKS if not path.name.endswith(".zh-TW.ipynb")]
-SECONDS_PER_NOTEBOOK = 10
+TIMEOUT = 120  # seconds; a hang, not slowness (make bench measures that)
 
 
 def test_the_course_has_notebooks():
@@ -63,15 +63,12 @@ def test_runs_top_to_bottom_quietly(relpath, tmp_path):
     client = NotebookClient(
         notebook,
         kernel_name="python3",
-        timeout=SECONDS_PER_NOTEBOOK * 3,
+        timeout=TIMEOUT,
         allow_errors=True,
         resources={"metadata": {"path": str(folder)}},
     )
-    started = time.perf_counter()
     client.execute()
-    seconds = time.perf_counter() - started
     assert error_and_stderr_outputs(notebook) == []
-    assert seconds < SECONDS_PER_NOTEBOOK, f"{relpath} took {seconds:.1f} s"
 
 
 def test_no_notebook_in_course_needs_the_network():

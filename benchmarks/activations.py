@@ -1,9 +1,9 @@
 """Time and memory of every function in course/activations.py on a million float64 values.
 
-Run from the repository root:
+Part of `make bench`; alone, from the repository root:
 
-    .venv/bin/python benchmarks/bench_activations.py             # 1e6 values, best of 5
-    .venv/bin/python benchmarks/bench_activations.py --size 100000 --repeat 3
+    .venv/bin/python -m benchmarks.activations             # 1e6 values, best of 5
+    .venv/bin/python -m benchmarks.activations --size 100000 --repeat 3
 
 For each activation and derivative it prints the best time per call, the throughput
 (million values per second) and the peak extra memory during one call (tracemalloc,
@@ -54,32 +54,43 @@ def peak_extra_bytes(function, x):
     return peak - before
 
 
+def report(size, repeat, print_table):
+    rng = np.random.default_rng(535300)
+    x = rng.uniform(-10.0, 10.0, size)
+    x[:4] = [-1e4, -1000.0, 1000.0, 1e4]  # the extreme inputs the module must handle
+    rows = x.reshape(1000, -1) if size % 1000 == 0 else x.reshape(1, -1)
+    input_mb = x.nbytes / 1e6
+    table = []
+    with np.errstate(all="raise"):  # an overflow here would be a bug, so let it show
+        for name, function in cases():
+            data = rows if function is activations.softmax else x
+            seconds = best_seconds(function, data, repeat)
+            extra_mb = peak_extra_bytes(function, data) / 1e6
+            table.append(
+                (
+                    name,
+                    f"{seconds * 1e3:.2f}",
+                    f"{size / seconds / 1e6:.1f}",
+                    f"{extra_mb:.1f}",
+                    f"{extra_mb / input_mb:.1f}",
+                )
+            )
+    print_table(
+        f"course/activations.py on {size:,} float64 values ({input_mb:.1f} MB), "
+        f"best of {repeat} calls, numpy {np.__version__}",
+        ["function", "ms/call", "Mvalues/s", "peak MB", "x input"],
+        table,
+    )
+
+
 def main(argv=None):
+    from benchmarks.table import print_table
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=1_000_000, help="number of float64 values")
     parser.add_argument("--repeat", type=int, default=5, help="timed calls per function")
     args = parser.parse_args(argv)
-
-    rng = np.random.default_rng(535300)
-    x = rng.uniform(-10.0, 10.0, args.size)
-    x[:4] = [-1e4, -1000.0, 1000.0, 1e4]  # the extreme inputs the module must handle
-    rows = x.reshape(1000, -1) if args.size % 1000 == 0 else x.reshape(1, -1)
-    input_mb = x.nbytes / 1e6
-
-    print(f"{args.size:,} float64 values ({input_mb:.1f} MB), best of {args.repeat} calls")
-    print(f"numpy {np.__version__}, Python {sys.version.split()[0]}")
-    header = f"{'function':<24} {'ms/call':>9} {'Mvalues/s':>10} {'peak MB':>9} {'x input':>8}"
-    print(header)
-    print("-" * len(header))
-    with np.errstate(all="raise"):  # an overflow here would be a bug, so let it show
-        for name, function in cases():
-            data = rows if function is activations.softmax else x
-            seconds = best_seconds(function, data, args.repeat)
-            extra_mb = peak_extra_bytes(function, data) / 1e6
-            print(
-                f"{name:<24} {seconds * 1e3:9.2f} {args.size / seconds / 1e6:10.1f}"
-                f" {extra_mb:9.1f} {extra_mb / input_mb:8.1f}"
-            )
+    report(args.size, args.repeat, print_table)
 
 
 if __name__ == "__main__":
