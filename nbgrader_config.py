@@ -80,7 +80,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "coursekit.preprocessors.restore_cells.RestoreCells",  # DeduplicateIds + OverwriteCells
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "coursekit.preprocessors.check_cell_metadata.CheckCellMetadata",  # nbgrader's, faster
 ]
 c.Autograde.autograde_preprocessors = [
     "coursekit.preprocessors.flag_for_review.FlagForReview",  # before anything runs
@@ -93,7 +93,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "coursekit.preprocessors.flag_for_review.RecordFlags",  # formgrader shows "needs review"
     "coursekit.preprocessors.grader_note.GraderNote",  # late or noted: flagged, and says why
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "coursekit.preprocessors.check_cell_metadata.CheckCellMetadata",
 ]
 c.OverwriteCells.add_missing_cells = True  # deleted test and read-only cells come back
 # the grader's notes on a submission (coursekit/notes.py) stay with the graded notebook
