@@ -119,11 +119,6 @@ def test_no_test_cell_ever_writes_to_stderr(graded):
         ("no_plot", "test_plot", "No figure was found"),
         ("unlabelled_plot", "test_plot", "the x and y labels are empty"),
         ("lookup_table", "test_sigmoid_values", "raised KeyError"),
-        (
-            "borrows_from_coursecheck",
-            "test_sigmoid_values",
-            "raised NameError: name 'reference_sigmoid' is not defined",
-        ),
     ],
 )
 def test_failures_say_what_was_expected_in_plain_words(name, grade_id, words, graded):
