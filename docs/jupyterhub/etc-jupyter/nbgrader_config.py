@@ -14,6 +14,7 @@ c.CourseDirectory.course_id = "activation-functions"  # = the formgrader service
 # the shared exchange (jupyterhub_config.py gives every server NBGRADER_EXCHANGE)
 c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE", "/srv/nbgrader/exchange")
 # which courses a person sees comes from their hub groups nbgrader-<course> and
-# formgrade-<course>; fetched assignments go to ~/<course>/<assignment>/
+# formgrade-<course>. Fetched assignments go to ~/<assignment>/, as the student README
+# says; with several courses on one hub, also set c.Exchange.path_includes_course = True
+# (then ~/<course>/<assignment>/).
 c.Authenticator.plugin_class = JupyterHubAuthPlugin
-c.Exchange.path_includes_course = True
