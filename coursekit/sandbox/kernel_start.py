@@ -57,6 +57,9 @@ def preload():
     the sandbox: a later student cannot change what the next kernel runs.
     """
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    # debugpy warns on import that Python's frozen modules may hide breakpoints; nobody
+    # debugs a grading kernel (ipykernel's own kernel spec silences it the same way)
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     import matplotlib.pyplot  # noqa: F401
     import numpy  # noqa: F401
     from ipykernel.kernelapp import IPKernelApp  # noqa: F401
