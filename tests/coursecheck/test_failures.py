@@ -36,6 +36,20 @@ def test_fail_raises_an_assertion_error_of_two_lines():
     assert english_and_chinese(raised.value) == ("X should be 1", "X 應該是 1")
 
 
+def test_ipython_shows_the_message_first_and_the_failing_line():
+    """In a notebook (and in Validate) the message comes first, not coursecheck's frames."""
+    with pytest.raises(AssertionError) as raised:
+        exercise.x_values(np.arange(-5, 5, 0.1))  # the line a test cell would hold
+    error = raised.value
+    assert type(error).__name__ == "AssertionError"
+    shown = error._render_traceback_()
+    assert shown[0].endswith(str(error)) and "AssertionError" in shown[0]
+    assert shown[-1].endswith(
+        "exercise.x_values(np.arange(-5, 5, 0.1))  # the line a test cell would hold"
+    )
+    assert not any("coursecheck" in line for line in shown)
+
+
 def test_the_helper_rejects_messages_in_one_language():
     for message in ["only English", "English\nEnglish again", "英文\n中文", "a\n中文\nc"]:
         with pytest.raises(AssertionError):
