@@ -1,6 +1,6 @@
 """SafeExecute: nbgrader's Execute step, in the sandbox, with test cells run by the guardian.
 
-Two promises, on top of nbgrader's Execute:
+Three promises, on top of nbgrader's Execute:
 
 - **A grade for every notebook.** Plain nbgrader loses a student's whole result when
   the kernel dies (os._exit, a segfault, a limit) or ignores an interrupt: it removes
@@ -18,7 +18,10 @@ Two promises, on top of nbgrader's Execute:
   had before any student code and says how they ended. Before each test, the
   grader checks from outside (in /proc) that student code left no thread or process
   running. A test whose run cannot be confirmed scores 0, says why, and leaves a
-  "needs review" note.
+  "needs review" note. What the guardian put back before a test, and what its wall
+  refused (frames, gc, audit hooks, changed functions), become "needs review" notes
+  too; a refusal also hides the notebook's outputs from the first test on in what
+  students read (HideLeakedTests).
 """
 
 import ast
@@ -40,6 +43,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Unicode
 
 from coursekit import notebooks, notes
+from coursekit.review import HIDE_OUTPUTS
 from coursekit.sandbox import processes
 from coursekit.sandbox.bwrap import hidden_layout
 from coursekit.sandbox.factory import factory_for
@@ -51,6 +55,7 @@ DEFAULT_EXCHANGE = "/usr/local/share/nbgrader/exchange"
 LENGTH_BYTES = 8  # as guardian.py frames its messages
 GUARDIAN_WAIT = 60  # seconds for the guardian to say hello while the kernel starts
 GRACE = 15  # seconds past a test's time limit before the kernel is stopped
+REPORT_WAIT = 5  # seconds for the guardian's last report, after the notebook's last cell
 WORKER_GRACE = 300  # seconds past a notebook's time limit that a worker may take to start it
 
 
@@ -214,7 +219,7 @@ class SafeExecute(Execute):
         self.output_sizes = {}
         self.stopped = None  # why the run ended early, once it has
         self.guardian = None  # the socket to the guardian, once it said hello
-        self.guardian_problem = None  # why test cells cannot be confirmed any more
+        self.guardian_problem = None  # (why, 為何) test cells cannot be confirmed any more
         self.baseline = None  # (threads, processes) of the kernel before any cell ran
         self.names = imported_names(nb)
         self.kernel_process = None
@@ -227,6 +232,13 @@ class SafeExecute(Execute):
     # --- one cell ------------------------------------------------------------
 
     def preprocess_cell(self, cell, resources, index):
+        try:
+            return self.run_cell(cell, resources, index)
+        finally:
+            if index == len(self.nb.cells) - 1:
+                self.last_report()
+
+    def run_cell(self, cell, resources, index):
         if cell.cell_type != "code" or not cell.source.strip():
             return cell, resources
         if self.guardian is None and self.guardian_problem is None:
@@ -277,7 +289,7 @@ class SafeExecute(Execute):
         cell.execution_count = None
         problem = self.guardian_problem or self.foreign_activity()
         if problem:
-            self.unconfirmed(cell, name, problem)
+            self.unconfirmed(cell, name, *problem)
             return
         timeout = self._get_timeout(cell) or self.sandbox.notebook_timeout
         nonce = secrets.token_hex(16)
@@ -296,18 +308,23 @@ class SafeExecute(Execute):
                 message = f"The Python kernel stopped while running {where}: {self.exit_reason()}"
                 self.end_run(cell, where, message)
                 return
-            self.guardian_problem = f"the connection to the test runner broke ({lost})"
+            self.guardian_problem = (
+                f"the connection to the test runner broke ({lost})",
+                f"與測試執行程式的連線中斷了（{lost}）",
+            )
             if "silent" in str(lost):  # student code holds the test: stop it
                 self.end_run(cell, where, f"The kernel was stopped in {where}: {lost}")
                 return
-            self.unconfirmed(cell, name, self.guardian_problem)
+            self.unconfirmed(cell, name, *self.guardian_problem)
             return
         if not isinstance(reply, dict) or reply.get("nonce") != nonce:
             self.guardian_problem = (
-                "a reply to a test came from somewhere else than the test runner"
+                "a reply to a test came from somewhere else than the test runner",
+                "測試的回覆並非來自測試執行程式",
             )
-            self.unconfirmed(cell, name, self.guardian_problem)
+            self.unconfirmed(cell, name, *self.guardian_problem)
             return
+        self.note_guardian_report(reply, name)
         cell.outputs = []
         if reply.get("stdout"):
             cell.outputs.append(stream_output("stdout", reply["stdout"]))
@@ -316,16 +333,55 @@ class SafeExecute(Execute):
         if reply["status"] == "error":
             cell.outputs.append(error_output(reply["ename"], reply["evalue"], reply["traceback"]))
         elif reply["status"] != "ok":
-            self.unconfirmed(cell, name, f"your code changed {reply.get('why', '?')}")
+            why = reply.get("why") or "the test runner could not tell how it ended"
+            why_zh = reply.get("why_zh") or "測試執行程式無法說明測試如何結束"
+            self.unconfirmed(cell, name, why, why_zh)
 
-    def unconfirmed(self, cell, name, why):
+    def note_guardian_report(self, reply, name):
+        """What the guardian undid before the test and what its wall refused: for a person."""
+        undone = [str(item) for item in reply.get("undone") or []]
+        if undone:
+            shown = ", ".join(undone[:8]) + (", …" if len(undone) > 8 else "")
+            notes.add(self.nb, "review", f"before test {name}, the grader undid changes to {shown}")
+        for key, when in (
+            ("refused_before", f"before test {name}"),
+            ("refused_during", f"during test {name}"),
+            ("refused", "after the last test"),
+        ):
+            refused = sorted({str(item) for item in reply.get(key) or []})
+            if refused:
+                self.note_refused(refused, when)
+
+    def note_refused(self, refused, when):
+        """The wall refused student code something (a frame, gc, an audit hook...)."""
+        self.log.warning("Grading %s: refused %s: %s", self.student, when, "; ".join(refused))
+        notes.add(self.nb, "review", f"the grader refused, {when}: {'; '.join(refused)}")
+        reasons = self.nb.metadata.setdefault("coursekit", {}).setdefault(HIDE_OUTPUTS, [])
+        reason = f"refused {when}: {'; '.join(refused)}"
+        if reason not in reasons:
+            reasons.append(reason)
+
+    def last_report(self):
+        """After the notebook's last cell: what the wall refused since the last test."""
+        if self.guardian is None or self.guardian_problem or self.stopped:
+            return
+        nonce = secrets.token_hex(16)
+        try:
+            self.send({"nonce": nonce, "op": "report"})
+            reply = self.receive(REPORT_WAIT)
+        except GuardianLost:
+            return
+        if isinstance(reply, dict) and reply.get("nonce") == nonce:
+            self.note_guardian_report(reply, "")
+
+    def unconfirmed(self, cell, name, why, why_zh):
         """The test scores 0 and says why; a person is asked to look."""
         self.log.warning("Grading %s: test %s unconfirmed: %s", self.student, name, why)
         english = (
             f"This test's result cannot be confirmed: {why}. "
             "It scores 0, and your instructor will look at it."
         )
-        chinese = f"無法確認這個測試的結果：{why}。此測試以 0 分計，老師會查看。"
+        chinese = f"無法確認這個測試的結果：{why_zh}。此測試以 0 分計，老師會查看。"
         cell.outputs.append(error_output("UnconfirmedTest", f"{english}\n{chinese}"))
         notes.add(self.nb, "review", f"test {name} could not be confirmed ({why})")
 
@@ -333,7 +389,10 @@ class SafeExecute(Execute):
         """Take the guardian's connection (its token proves it), then close the door."""
         listener = getattr(self.km, "guardian_listener", None)
         if listener is None:
-            self.guardian_problem = "the kernel was started without the test runner"
+            self.guardian_problem = (
+                "the kernel was started without the test runner",
+                "核心啟動時沒有測試執行程式",
+            )
             return
         deadline = monotonic() + GUARDIAN_WAIT
         try:
@@ -351,29 +410,34 @@ class SafeExecute(Execute):
                 self.guardian = None
         except OSError as error:
             self.guardian = None
-            self.guardian_problem = f"the test runner did not start ({type(error).__name__})"
+            self.guardian_problem = (
+                f"the test runner did not start ({type(error).__name__})",
+                f"測試執行程式沒有啟動（{type(error).__name__}）",
+            )
         finally:
             self.km.close_guardian_listener()
             socket_file = Path(self.km.runtime_dir or ".") / GUARDIAN_SOCKET
             socket_file.unlink(missing_ok=True)
         if self.guardian is None and self.guardian_problem is None:
-            self.guardian_problem = "the test runner did not start"
+            self.guardian_problem = ("the test runner did not start", "測試執行程式沒有啟動")
         process = self.km.provisioner.process if self.km.provisioner else None
         self.kernel_process = getattr(process, "outer_pid", None)
         self.baseline = processes.activity(self.kernel_process)
 
     def foreign_activity(self):
-        """Why student code may still be running beside the test ('' when nothing is)."""
+        """(why, 為何) student code may still be running beside the test; None when nothing is."""
         now = processes.activity(self.kernel_process)
         if now is None or self.baseline is None:
-            return ""
+            return None
         threads, children = now[0] - self.baseline[0], now[1] - self.baseline[1]
-        found = []
+        found, found_zh = [], []
         if threads > 0:
             found.append(f"{threads} thread(s) started by your code are still running")
+            found_zh.append(f"你的程式啟動的 {threads} 個執行緒仍在執行")
         if children > 0:
             found.append(f"{children} process(es) started by your code are still running")
-        return "; ".join(found)
+            found_zh.append(f"你的程式啟動的 {children} 個行程仍在執行")
+        return ("; ".join(found), "；".join(found_zh)) if found else None
 
     def send(self, message):
         data = marshal.dumps(message)

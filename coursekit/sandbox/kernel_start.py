@@ -3,11 +3,13 @@
 Used by zygote.py inside the sandbox (a copy in the grader's private folder):
 `preload()` runs once in the zygote, before it forks anything, so every kernel
 starts with numpy, matplotlib (inline backend), IPython, ipykernel (its debugger
-too) and every module of coursecheck already imported from the Python environment;
+too) and every module of coursecheck already imported from the Python environment,
+and the guardian (guardian.py, next to this file) takes the checks' fingerprints;
 `run_kernel()` runs in each forked child: it creates the IPython kernel, lets the
-guardian (guardian.py, next to this file) take its snapshot of that state and
-connect to the grader, puts the notebook's folder on sys.path, as in any Jupyter
-kernel, and serves the notebook's cells until the grader shuts it down.
+guardian take its snapshot of that state, put up its wall and connect to the
+grader, puts the notebook's folder on sys.path, as in any Jupyter kernel, and
+serves the notebook's cells until the grader shuts it down. Nothing of the main
+thread keeps the guardian: student cells run in that thread, below these frames.
 
 Standard library and the kernel's own packages only: the rest of coursekit is
 hidden from the sandbox.
@@ -51,10 +53,12 @@ KERNEL_MODULES = (
 
 
 def preload():
-    """Import, from the environment, every module a test relies on; return the guardian module.
+    """Import, from the environment, every module a test relies on.
 
-    The guardian's code is read here, once, before any student code runs anywhere in
-    the sandbox: a later student cannot change what the next kernel runs.
+    Returns {"guardian": the guardian module}, which run_kernel takes out (a dict, so
+    that no frame below a student cell keeps the module). The guardian's code is read
+    here, once, and the checks' fingerprints taken, before any student code runs
+    anywhere in the sandbox: a later student cannot change what the next kernel runs.
     """
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     # debugpy warns on import that Python's frozen modules may hide breakpoints; nobody
@@ -73,7 +77,9 @@ def preload():
     import tempfile
 
     tempfile.gettempdir()  # sets tempfile.tempdir now, not during a test
-    return load_guardian()
+    guardian = load_guardian()
+    guardian.FINGERPRINTS = guardian.take_fingerprints(vars(guardian))
+    return {"guardian": guardian}
 
 
 def load_guardian():
@@ -85,10 +91,15 @@ def load_guardian():
     return module
 
 
-def run_kernel(guardian, socket_path, kernel_args):
-    """Create the kernel, start the guardian, serve the notebook (returns when shut down)."""
+def run_kernel(loaded, socket_path, kernel_args):
+    """Create the kernel, start the guardian, serve the notebook (returns when shut down).
+
+    `loaded` is preload()'s dict: the guardian module is taken out of it and forgotten
+    once started, so that no frame a student cell can walk up to holds it.
+    """
     from ipykernel.kernelapp import IPKernelApp
 
+    guardian = loaded.pop("guardian")
     app = IPKernelApp.instance()
     app.initialize(kernel_args)
     # pyzmq starts a garbage-collector thread (and its own context) the first time a large
@@ -98,6 +109,7 @@ def run_kernel(guardian, socket_path, kernel_args):
 
     zmq_garbage.start()
     guardian.start(app.kernel.shell.user_ns, socket_path)
+    del guardian
     if "" not in sys.path:
         sys.path.insert(0, "")  # the notebook's folder, as IPython does
     app.start()

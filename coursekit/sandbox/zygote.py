@@ -83,7 +83,7 @@ def set_limit(name, value):
         print(f"zygote: could not set {name}: {error}", file=sys.stderr)
 
 
-def become_kernel(request, control, guardian):
+def become_kernel(request, control, loaded):
     """In the forked child: limits, identity, folder, environment; then serve the notebook."""
     import kernel_start  # this folder is on sys.path: the script's own folder
 
@@ -106,16 +106,16 @@ def become_kernel(request, control, guardian):
     os.environ.clear()
     os.environ.update(request["env"])
     sys.argv = ["ipykernel_launcher", *request["args"]]
-    kernel_start.run_kernel(guardian, request["socket"], request["args"])
+    kernel_start.run_kernel(loaded, request["socket"], request["args"])
 
 
-def start(request, control, guardian):
+def start(request, control, loaded):
     pid = os.fork()
     if pid:
         return {"pid": pid}
     code = 0
     try:
-        become_kernel(request, control, guardian)
+        become_kernel(request, control, loaded)
     except BaseException:  # noqa: BLE001 - the child must never return into the zygote
         traceback.print_exc()
         code = 1
@@ -182,7 +182,7 @@ def main():
     sys.path.insert(0, HERE)
     import kernel_start
 
-    guardian = kernel_start.preload()
+    loaded = kernel_start.preload()  # {"guardian": ...}: each kernel takes it out of its copy
     not_traceable()
     kernels = []
     send_message(control, {"ready": True, "pid": os.getpid()})
@@ -193,7 +193,7 @@ def main():
             return
         op = request.get("op")
         if op == "start":
-            reply = start(request, control, guardian)
+            reply = start(request, control, loaded)
             kernels.append(reply["pid"])
         elif op == "poll":
             reply = poll(request["pid"])

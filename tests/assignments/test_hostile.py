@@ -8,6 +8,8 @@ or feedback, no kernel or scratch folder outlives grading, and it all ends in
 bounded time. (The machine without a sandbox: tests/coursekit/test_sandbox.py.)
 """
 
+import base64
+import binascii
 import hashlib
 import html
 import json
@@ -24,7 +26,7 @@ import pytest
 from coursekit import notebooks, redact
 from coursekit.sandbox.folders import RUNTIME_PREFIX
 from tests.conftest import new_course
-from tests.submissions.hostile import ALL_TESTS, ASSIGNMENT, CORPUS
+from tests.submissions.hostile import ALL_TESTS, ASSIGNMENT, CORPUS, HIDDEN_SECRETS
 
 pytestmark = pytest.mark.sandbox
 
@@ -200,6 +202,44 @@ def test_no_hidden_test_line_reaches_an_output_or_the_feedback(graded):
         shown = html_text(feedback)
         assert not redact.shows_hidden(outputs, hidden), student
         assert not redact.shows_hidden(shown, hidden), student
+
+
+def decodings(text):
+    """`text`, reversed, and every base64 or hex run in it decoded (as snoops_hidden_tests
+    prints what it found)."""
+    found = [text, text[::-1]]
+    for token in re.findall(r"[A-Za-z0-9+/]{16,}={0,2}", text):
+        try:
+            found.append(base64.b64decode(token + "=" * (-len(token) % 4)).decode(errors="replace"))
+        except (ValueError, binascii.Error):
+            continue
+    for token in re.findall(r"(?:[0-9a-f]{2}){8,}", text):
+        found.append(bytes.fromhex(token).decode(errors="replace"))
+    return found
+
+
+def test_a_sigmoid_that_snoops_on_the_hidden_tests_learns_nothing(graded):
+    """Frames, code objects, gc and an audit hook are refused while tests run (the guardian's
+    wall); the attempts are noted; outputs from the first test on are hidden as well."""
+    secret = "x = 535300 in _sigmoid"
+    assert all(  # the decoding finds what the snooper's encodings would show
+        any("535300" in text for text in decodings(encoded))
+        for encoded in (
+            base64.b64encode(secret.encode()).decode(),
+            secret.encode().hex(),
+            secret[::-1],
+        )
+    )
+    course, name = graded["course"], "snoops_hidden_tests"
+    notebook = course.graded_notebook(name, ASSIGNMENT)
+    feedback = course.root / "feedback" / name / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    for text in (html_text(feedback), feedback.read_text(encoding="utf-8"), output_text(notebook)):
+        for decoded in decodings(text):
+            for hidden in HIDDEN_SECRETS:
+                assert hidden not in decoded, hidden
+    reviews = [note["text"] for note in graded["results"][name].notes if note["kind"] == "review"]
+    for refused in ("sys._getframe", "gc.get_objects", "sys.addaudithook", "tb_frame"):
+        assert any(refused in text and "refused" in text for text in reviews), (refused, reviews)
 
 
 def test_an_ipython_hook_never_sees_a_test_cell(graded):

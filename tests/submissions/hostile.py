@@ -290,6 +290,98 @@ except OSError as error:
     print("BLOCKED:", error)
 """
 
+# A right sigmoid that snoops on every hidden test calling it (frames from sys._getframe,
+# inspect, traceback.walk_stack, sys._current_frames, a caught exception and a running
+# generator; the objects of gc; an audit hook that sees every cell compiled and run) and
+# prints what it found in later cells, plainly, base64-encoded, in hex and reversed.
+# It catches every refusal, so it keeps full marks; nothing of a hidden test may show.
+SNOOP = r"""
+import base64, gc, inspect, sys, traceback
+honest_sigmoid = sigmoid
+stash, kept_errors = [], []
+
+
+def keep(frame):
+    for _ in range(40):
+        if frame is None:
+            return
+        code = getattr(frame, "f_code")
+        stash.append((repr(code.co_consts) + repr(code.co_names))[:2000])
+        stash.append(repr(sorted(frame.f_globals))[:2000] + repr(frame.f_locals)[:2000])
+        frame = getattr(frame, "f_back")
+
+
+def caught_frame():
+    try:
+        raise ValueError("look around")
+    except ValueError as error:
+        kept_errors.append(error)  # its frames, for a later cell
+        return error.__traceback__.tb_frame
+
+
+def generator_frame():
+    def walker():
+        yield runner[0].gi_frame.f_back
+    runner = [walker()]
+    return next(runner[0])
+
+
+ROUTES = [
+    lambda: sys._getframe(0),
+    inspect.currentframe,
+    lambda: next(iter(traceback.walk_stack(None)))[0],
+    lambda: list(sys._current_frames().values())[-1],
+    caught_frame,
+    generator_frame,
+]
+
+
+def snoop():
+    if len(stash) > 400:
+        return
+    for route in ROUTES:
+        try:
+            keep(route())
+        except Exception as error:
+            stash.append("refused: " + repr(error)[:80])
+    try:
+        for thing in gc.get_objects():
+            if isinstance(thing, dict) and ("nonce" in thing or "rng" in thing):
+                stash.append(repr(thing)[:2000])
+    except Exception as error:
+        stash.append("refused: " + repr(error)[:80])
+
+
+def spy(event, args):
+    if event in ("compile", "exec") and len(stash) < 400:
+        stash.append(repr(args)[:2000])  # the source of every cell compiled, the code run
+
+
+try:
+    sys.addaudithook(spy)
+except Exception as error:
+    stash.append("refused: " + repr(error)[:80])
+
+
+def sigmoid(x):
+    snoop()
+    return honest_sigmoid(x)
+"""
+
+REVEAL = r"""
+for error in kept_errors:  # the frames a caught exception kept, read after the tests
+    try:
+        keep(error.__traceback__.tb_frame)
+    except Exception as problem:
+        stash.append("refused: " + repr(problem)[:80])
+found = "\n".join(stash)[-60000:]
+print("found", len(stash), "pieces")
+print(found)
+print(base64.b64encode(found.encode()).decode())
+print(found.encode().hex())
+print(found[::-1])
+"""
+
 CORPUS = [
     Hostile(
         "reads_source", "prints source/ and release/", after("answer_X", READ_SOURCE), (), "BLOCKED"
@@ -464,4 +556,21 @@ CORPUS = [
         "BLOCKED",
     ),
     Hostile("big_file", "writes a 300 MiB file", after("answer_X", BIG_FILE), (), "BLOCKED"),
+    Hostile(
+        "snoops_hidden_tests",
+        "a right sigmoid that reads the frames, code and objects of the hidden tests calling "
+        "it (and an audit hook's view of them), then prints them encoded in later cells",
+        lambda release, answers: answered(
+            release,
+            answers,
+            answer_sigmoid=answers["answer_sigmoid"] + "\n" + SNOOP,
+            answer_Y=answers["answer_Y"] + "\n" + REVEAL,
+            answer_plot=answers["answer_plot"] + "\n" + REVEAL,
+        ),
+        (),
+        "output hidden",
+    ),
 ]
+# What the hidden tests of sigmoid_exercise must never show, in any encoding
+# snoops_hidden_tests tries: their seeds, their names and a helper's docstring.
+HIDDEN_SECRETS = ("535300", "53530", "'_sigmoid'", "'rng'", "reference sigmoid of one float")

@@ -138,6 +138,51 @@ for thing in gc.get_objects():
         thing.run_test = lambda request: {"nonce": request["nonce"], "status": "ok"}
 """
 
+# The guardian's thread object, found through a module that imports threading anyway, leads
+# to the guardian (a constant name for getattr) and to the exec its start state runs tests with.
+THREAD_GUARDIAN = """
+import logging
+for thread in logging.threading.enumerate():
+    runner = getattr(getattr(thread, "_target", None), "__self__", None)
+    start_state = getattr(runner, "snapshot", None)
+    if start_state is not None:
+        start_state.exec = lambda code, namespace: None  # every test cell now runs nothing
+"""
+
+# The start state, found with gc: what keeps the exec test cells are run with.
+GC_START_STATE = """
+import gc
+for holder in gc.get_referrers(exec):
+    if isinstance(holder, dict):
+        if holder.get("exec") is exec and "print" not in holder:
+            holder["exec"] = lambda code, namespace: None
+    elif getattr(holder, "exec", None) is exec:
+        holder.exec = lambda code, namespace: None
+"""
+
+# The checks the tests call, changed in place: the same function objects, another code.
+CODE_IN_PLACE = """
+def passes(*args, **kwargs):
+    return None
+checks = [check.sigmoid_values, check.sigmoid_stable, check.sigmoid_shapes, check.y_values]
+for check_function in checks + [check.sigmoid_plot]:
+    check_function.__code__ = passes.__code__
+"""
+
+# The sign slip, except while a check calls it: then it returns what the check expects,
+# read from the check's own frame.
+FRAME_READS_EXPECTED = """
+import sys
+def sigmoid(x):
+    frame = sys._getframe(1)
+    while frame is not None:
+        expected = frame.f_locals.get("expected")
+        if isinstance(expected, list) and len(expected) == np.size(x):
+            return np.array(expected, dtype=float).reshape(np.shape(x))
+        frame = frame.f_back
+    return 1 / (1 + np.exp(x))
+"""
+
 MATPLOTLIB_CLASS = """
 import matplotlib.lines
 real_ydata = matplotlib.lines.Line2D.get_ydata
@@ -253,6 +298,35 @@ CORPUS = [
         "finds the grader's test runner with gc and replaces its method",
         "sigmoid_exercise",
         slip_with(GC_GUARDIAN),
+        SLIP_SCORES,
+    ),
+    Trick(
+        "thread_guardian",
+        "the guardian's thread (logging.threading.enumerate, getattr(..., '__self__')): "
+        "the exec of its start state replaced",
+        "sigmoid_exercise",
+        slip_with(THREAD_GUARDIAN),
+        SLIP_SCORES,
+    ),
+    Trick(
+        "gc_start_state",
+        "the start state found with gc.get_referrers(exec): its exec replaced",
+        "sigmoid_exercise",
+        slip_with(GC_START_STATE),
+        SLIP_SCORES,
+    ),
+    Trick(
+        "code_in_place",
+        "the __code__ of the checks the tests call replaced in place",
+        "sigmoid_exercise",
+        slip_with(CODE_IN_PLACE),
+        SLIP_SCORES,
+    ),
+    Trick(
+        "frame_reads_expected",
+        "the slip, returning the expected values read from the calling check's frame",
+        "sigmoid_exercise",
+        {**SLIP.answers, "answer_sigmoid": FRAME_READS_EXPECTED},
         SLIP_SCORES,
     ),
     Trick(
