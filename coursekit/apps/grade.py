@@ -1,6 +1,8 @@
 """`make grade ASSIGNMENT=…`: autograde a class on every core; the grades plain autograde gives.
 
     python -m coursekit.apps.grade ASSIGNMENT [--student ID] [--force] [--workers N]
+    python -m coursekit.apps.grade ASSIGNMENT --student ID --ahead-only   # one job of many
+    python -m coursekit.apps.grade ASSIGNMENT --workers=-1                # then the grades
 
 nbgrader grades one submission after another (upstream issue #174). This is its
 AutogradeApp with one step in front: worker processes, one per core, run every
@@ -16,6 +18,11 @@ plain `nbgrader autograde` writes it (SQLite and PostgreSQL alike), only sooner.
 Like nbgrader autograde: already graded submissions are skipped unless --force or
 resubmitted, so a run that was interrupted resumes where it stopped; progress is
 printed as each student is saved.
+
+Beyond one machine (docs/grading-at-scale.md), the workers become jobs: each job runs
+`--ahead-only` for its students, in its own sandbox, and leaves the recorded notebooks in
+the course folder's .grading-cache/ (shared storage); then one run with `--workers=-1`
+(no workers) saves every grade from those records, running here only what no job ran.
 """
 
 import functools
@@ -33,7 +40,7 @@ from nbgrader.apps.autogradeapp import AutogradeApp
 from nbgrader.converters import Autograde
 from nbgrader.converters.base import BaseConverter
 from nbgrader.utils import find_all_files
-from traitlets import Integer
+from traitlets import Bool, Integer
 
 from coursekit.preprocessors.safe_execute import pending_marker
 
@@ -81,14 +88,15 @@ class PreExecute(Autograde):
         super()._init_preprocessors()
 
 
-def run_ahead(course_root, settings, assignment, students, cache, parent):
+def run_ahead(course_root, settings, assignment, students, cache, parent=None):
     """A worker's job: run these students' notebooks in the sandbox, one after the other, and
     record them; say "done STUDENT" on stdout after each (a failure too: the sequential
     pass then grades that student itself, and says why). A worker whose grader is gone
     (killed) stops before its next student."""
     from coursekit.course import Course, in_folder
 
-    stop_with_parent()
+    if parent is not None:
+        stop_with_parent()
     one_engine_per_database()
 
     config = Course(course_root, settings).config()
@@ -99,7 +107,7 @@ def run_ahead(course_root, settings, assignment, students, cache, parent):
         app.initialize([])
         app.update_config(config)
         for student in students:
-            if os.getppid() != parent:
+            if parent is not None and os.getppid() != parent:
                 return
             scratch = Path(cache) / "scratch" / student
             try:
@@ -186,6 +194,19 @@ def forced(config):
     return False
 
 
+def submitted_students(coursedir, assignment):
+    """The students with a submission of `assignment` that this run is asked about."""
+    submitted = Path(coursedir.format_path(coursedir.submitted_directory, "*", assignment))
+    excluded = set(filter(None, coursedir.student_id_exclude.split(",")))
+    return [
+        folder.parent.name
+        for folder in sorted(submitted.parent.parent.glob(f"*/{assignment}"))
+        if folder.is_dir()
+        and folder.parent.name not in excluded
+        and coursedir.student_id in ("*", folder.parent.name)
+    ]
+
+
 def pending_students(coursedir, assignment, force):
     """The students whose submission `nbgrader autograde` would grade now (its own rule).
 
@@ -193,15 +214,9 @@ def pending_students(coursedir, assignment, force):
     cut) is removed first, so that its student is graded again rather than skipped.
     """
     found = []
-    submitted = Path(coursedir.format_path(coursedir.submitted_directory, "*", assignment))
-    excluded = set(filter(None, coursedir.student_id_exclude.split(",")))
     saved = students_with_saved_grades(coursedir, assignment)
-    for folder in sorted(submitted.parent.parent.glob(f"*/{assignment}")):
-        student = folder.parent.name
-        if student in excluded or not folder.is_dir():
-            continue
-        if coursedir.student_id not in ("*", student):
-            continue
+    for student in submitted_students(coursedir, assignment):
+        folder = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
         graded = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
         if graded.exists() and student not in saved:
             shutil.rmtree(graded)
@@ -237,25 +252,39 @@ class GradeApp(AutogradeApp):
 
     name = "coursekit-grade"
     description = "Autograde a class on every core (the grades plain autograde gives)"
-    workers = Integer(0, help="Worker processes; 0: one per core.").tag(config=True)
+    workers = Integer(
+        0, help="Worker processes; 0: one per core; -1: none (use what jobs recorded)."
+    ).tag(config=True)
+    ahead_only = Bool(
+        False, help="Only run the notebooks ahead and record them, here; save no grades."
+    ).tag(config=True)
     aliases = {**AutogradeApp.aliases, "workers": "GradeApp.workers"}
+    flags = {
+        **AutogradeApp.flags,
+        "ahead-only": ({"GradeApp": {"ahead_only": True}}, ahead_only.help),
+    }
 
     def start(self):
         if len(self.extra_args) == 1 and self.coursedir.assignment_id == "":
             self.coursedir.assignment_id = self.extra_args[0]
             self.extra_args = []
         assignment = self.coursedir.assignment_id
-        one_engine_per_database()
-        students = pending_students(self.coursedir, assignment, forced(self.config))
         cache = Path(self.coursedir.root) / CACHE / assignment
         (cache / "pending").mkdir(parents=True, exist_ok=True)
+        if self.ahead_only:  # a job: record, touch nothing else
+            students = submitted_students(self.coursedir, assignment)
+            run_ahead(self.coursedir.root, self.settings_for_workers(), assignment, students, cache)
+            return
+        one_engine_per_database()
+        students = pending_students(self.coursedir, assignment, forced(self.config))
         self.config.SafeExecute.replay_from = str(cache)
         self.progress = Progress(len(students), self.log)
         self.config.Autograde.post_convert_hook = self.progress.student_done
-        for student in students:
-            pending_marker(cache, student).touch()
+        count = max(self.workers or os.cpu_count() or 1, 0)
+        for student in students if count else ():
+            pending_marker(cache, student).touch()  # a worker will record it: wait for it
         workers = Workers(
-            self.workers or os.cpu_count() or 1,
+            count,
             self.coursedir.root,
             self.settings_for_workers(),
             assignment,

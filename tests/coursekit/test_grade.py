@@ -28,7 +28,7 @@ ASSIGNMENT = "sigmoid_exercise"
 HANDED_IN = datetime.datetime(2026, 11, 2, 8, 0, tzinfo=datetime.UTC)
 
 
-def make_class(course, size=12):
+def make_class(course, size=8):
     """A synthetic class (tests/submissions/classes.py) handed in to `course`: its names."""
     course.generate(ASSIGNMENT)
     release = course.release_notebook(ASSIGNMENT)
@@ -183,4 +183,20 @@ def test_a_killed_run_resumes_without_grading_anyone_twice(tmp_path, sqlite):
         path = course.root / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
         assert path.stat().st_mtime == mtime, student
     assert graded >= saved
+    assert gradebook_of(course) == gradebook_of(plain)
+
+
+def test_jobs_record_ahead_and_one_run_saves_every_grade(tmp_path, sqlite):
+    """Beyond one machine (docs/grading-at-scale.md): jobs run students ahead, each on its
+    own (`--ahead-only`), then one run without workers saves the grades, running here
+    what no job ran: the gradebook is still the one plain autograde leaves."""
+    _, plain, _, _ = sqlite
+    course = new_course(tmp_path / "course", [ASSIGNMENT])
+    students = make_class(course)
+    for student in students[:3]:  # three jobs, one student each
+        grade_command(course, "--student", student, "--ahead-only")
+    assert not (course.root / "autograded").exists()  # a job saves no grade
+    printed = grade_command(course, "--workers=-1")
+    assert "3 notebook(s) run ahead by 0 worker(s)" in printed
+    assert f"[{len(students)}/{len(students)}]" in printed
     assert gradebook_of(course) == gradebook_of(plain)
