@@ -46,8 +46,11 @@ $(STAMP): environment.yml requirements-dev.txt coursekit/pins.py pyproject.toml 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/$(INDEX) $(AS_ROOT) $(LAB_ARGS)
 
+# Every test file on one of the machine's cores (pytest-xdist; at most 4 at once, each
+# grading test starts graders of its own). TEST_ARGS="-n 0 tests/lessons" runs some alone.
+TEST_ARGS ?=
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile $(TEST_ARGS)
 
 # The browser suite (tests/browser/): a student on a laptop, then a term on a real JupyterHub,
 # driven in Debian's Chromium (sudo apt-get install chromium fonts-wqy-microhei; skipped with

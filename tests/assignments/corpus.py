@@ -1,4 +1,9 @@
-"""Grading a corpus of student-like submissions in one autograde run, for the assignment tests."""
+"""Grading a corpus of student-like submissions in one run, for the assignment tests.
+
+The corpora are graded by `make grade` (Course.grade: every core, the grades plain
+`nbgrader autograde` gives, which tests/coursekit/test_grade.py proves); the hostile
+corpus is graded by plain `nbgrader autograde`, so both ways meet every kind of work.
+"""
 
 import shutil
 
@@ -9,7 +14,7 @@ from coursekit.course import REPO
 
 
 def grade_corpus(course, assignment, answers_by_student, common_answers=None):
-    """Grade, in ONE autograde run of the course's configuration, the instructor's solution
+    """Grade, in ONE `make grade` run of the course's configuration, the instructor's solution
     (as student "solution"), the untouched student version ("untouched") and one student per
     entry of `answers_by_student` (name -> {grade_id: source}); return the gradebook's results.
 
@@ -23,7 +28,7 @@ def grade_corpus(course, assignment, answers_by_student, common_answers=None):
     for name, answers in answers_by_student.items():
         notebook = notebooks.fill_answers(release, {**(common_answers or {}), **answers})
         course.submit(name, assignment, notebook)
-    outcome = course.autograde(assignment)
+    outcome = course.grade(assignment)
     assert outcome["success"], outcome.get("log", "") + outcome.get("error", "")
     return course.results(assignment)
 

@@ -43,7 +43,7 @@ def graded(tmp_path_factory):
     before = file_hashes(course.root / "submitted")
     results = {}
     for assignment in POINTS:
-        outcome = course.autograde(assignment)
+        outcome = course.grade(assignment)  # make grade
         assert outcome["success"], outcome.get("log", "") + outcome.get("error", "")
         results.update(course.results(assignment))
     return results, course, before

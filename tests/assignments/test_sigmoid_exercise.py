@@ -50,8 +50,9 @@ def test_the_hidden_reference_sigmoid_is_exact_to_rounding_and_never_overflows()
         for node in ast.parse(hidden).body:
             if isinstance(node, ast.FunctionDef) and node.name == "_sigmoid":
                 definitions.append(ast.get_source_segment(hidden, node))
+                assert hidden.startswith("_exp = check.exp")  # the exp it calls
     assert len(definitions) == 5 and len(set(definitions)) == 1
-    namespace = {"check": check}
+    namespace = {"check": check, "_exp": check.exp}
     exec(definitions[0], namespace)
     mpmath.mp.dps = 50
     for x in [-1e308, -1e4, -1000.0, -745.0, -709.0, -36.7, -1.0, 0.0, 1e-9, 2.5, 40.0, 1e308]:
