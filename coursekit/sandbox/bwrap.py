@@ -3,19 +3,31 @@
 The kernel sees the machine read-only (`--ro-bind / /`: system libraries, fonts,
 certificates) with these exceptions:
 
-- hidden behind empty tmpfs: the course folder (source/, release/, submitted/,
-  autograded/, the gradebook), the exchange, every home folder, /tmp, /var/tmp,
-  /run (where the sockets of Docker, D-Bus and databases live), /mnt and /media;
-  files outside those (a gradebook elsewhere) are covered by /dev/null;
+- hidden behind empty, read-only tmpfs: the course folder (source/, release/,
+  submitted/, autograded/, the gradebook), the exchange, every home folder,
+  /var/tmp, /run (where the sockets of Docker, D-Bus and databases live), /mnt and
+  /media; files outside those (a gradebook elsewhere) are covered by /dev/null.
+  Read-only, so that nothing written there is left for the next notebook (as an
+  ordinary user the kernel owns these tmpfs and could write into them);
 - visible again, read-only: the Python environment, even where it lives inside
   a hidden folder (the course's .venv, a pyenv or conda under the home folder);
-- read-only: the grader's private runtime folder (the scripts that run inside);
-  writable: the kernels' folders inside it (a scratch copy of the student's
-  submission folder, IPC sockets, HOME), on disk and deleted after each
-  notebook; /tmp and /dev/shm are small private tmpfs, emptied after each one.
+- read-only: the grader's private runtime folder (the scripts that run inside) and
+  /dev (its device nodes still work); writable: the kernels' folders inside the
+  runtime folder (a scratch copy of the submission folder, IPC sockets, HOME), on
+  disk, deleted after each notebook with anything else a kernel left beside its
+  own (kernel.py); /tmp and /dev/shm are small private tmpfs, emptied after each
+  notebook (zygote.py), as are the System V IPC objects of the sandbox's own IPC
+  namespace.
 
-No network (own network namespace), no other processes (own PID namespace),
-no capabilities, and the kernel dies with the grader (--die-with-parent).
+No network (own network namespace), no other processes (own PID namespace), and
+the kernel dies with the grader (--die-with-parent). As an ordinary user, bwrap
+runs in a user namespace of its own and the sandbox keeps no capability. As root
+it runs without one (settings.namespace_options) and the zygote keeps CAP_SETUID,
+CAP_SETGID and CAP_KILL, which it needs to give each kernel a uid of its own and to
+kill and clean up what kernels leave. A kernel has none of them: switching from
+root to its own uid empties its permitted, effective and ambient capabilities
+(zygote.become_kernel checks), and no_new_privs (set by bwrap, and again by the
+zygote) keeps set-uid programs and file capabilities from giving any back.
 """
 
 import os
@@ -28,6 +40,7 @@ from coursekit.sandbox.settings import namespace_options
 
 # Hidden from every grading kernel besides the course's own folders.
 PRIVATE_FOLDERS = ["/home", "/root", "/tmp", "/var/tmp", "/run", "/mnt", "/media"]
+HIDDEN_SIZE = 1024 * 1024  # bytes: a hidden folder's tmpfs holds only mount points, read-only
 
 
 def real(path):
@@ -125,8 +138,8 @@ def bwrap_command(*, settings, command, runtime_dir, writable, hidden, env, as_r
     for folder in folders:
         if folder == Path("/tmp"):
             argv += ["--perms", "1777", "--size", str(settings.tmp_size), "--tmpfs", "/tmp"]
-        else:
-            argv += ["--tmpfs", str(folder)]
+        else:  # read-only once the mount points inside it exist (below)
+            argv += ["--size", str(HIDDEN_SIZE), "--tmpfs", str(folder)]
     argv += ["--perms", "1777", "--size", str(settings.tmp_size), "--tmpfs", "/dev/shm"]
     for path in files:
         argv += ["--ro-bind", "/dev/null", str(path)]
@@ -136,6 +149,10 @@ def bwrap_command(*, settings, command, runtime_dir, writable, hidden, env, as_r
     for kind, folder in binds:
         argv += mount_points(folder, folders)
         argv += [kind, str(folder), str(folder)]
+    for folder in folders:  # nothing may be written where nothing should be seen
+        if folder != Path("/tmp"):
+            argv += ["--remount-ro", str(folder)]
+    argv += ["--remount-ro", "/dev"]
     argv += ["--chdir", str(real(runtime_dir)), "--clearenv"]
     for name, value in sorted(env.items()):
         argv += ["--setenv", name, value]

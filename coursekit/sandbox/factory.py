@@ -7,7 +7,7 @@ kernel for each notebook; between notebooks it kills whatever the last one left
 running and empties the sandbox's temporary folders (see zygote.py for why one
 student's run cannot reach the next). Where bubblewrap cannot run and the
 instructor chose "limits-only", the zygote runs without the sandbox, with the same
-per-kernel limits.
+per-kernel limits and the same clean environment.
 
 The factory lives as long as the grading process (a plain `nbgrader autograde`,
 formgrader, or one worker of `make grade`) and is restarted if student code
@@ -70,6 +70,7 @@ class KernelFactory:
         self.as_root = os.getuid() == 0 and mode == "sandbox"
         self.lock = threading.Lock()
         self.count = 0
+        self.live_folders = set()  # names of the kernels' folders in use
         self.start()
 
     def start(self):
@@ -102,8 +103,8 @@ class KernelFactory:
                 as_root=self.as_root,
             )
             popen_env = {"PATH": env.get("PATH", os.defpath)}
-        else:
-            argv, popen_env = command, {**os.environ, **ONE_THREAD, "HOME": str(home)}
+        else:  # the same clean environment: no token in the kernels' /proc/self/environ
+            argv, popen_env = command, env
         self.process = subprocess.Popen(
             argv, pass_fds=[theirs.fileno()], env=popen_env, stdin=subprocess.DEVNULL
         )
@@ -155,6 +156,7 @@ class KernelFactory:
         self.count += 1
         folder = self.kernels / str(self.count)
         folder.mkdir(mode=0o700)
+        self.live_folders.add(folder.name)
         uid = None
         if self.as_root:
             uid = random.SystemRandom().randrange(*self.settings.sandbox_uids)
@@ -188,6 +190,22 @@ class KernelFactory:
     def clean(self):
         """After a notebook: nothing of its run may be left for the next."""
         self.request({"op": "clean"}, timeout=60)
+
+    def forget_kernel_folder(self, folder):
+        """After a notebook whose folder is deleted: remove anything its kernel left beside
+        it in the kernels' folder (as an ordinary user, a kernel may write there; the next
+        kernel must find nothing), and the zygote's start-up HOME, no longer needed."""
+        self.live_folders.discard(Path(folder).name)
+        for entry in list(self.kernels.iterdir()) if self.kernels.is_dir() else []:
+            if entry.name in self.live_folders:
+                continue
+            try:
+                if entry.is_dir() and not entry.is_symlink():
+                    folders.remove_tree(entry)
+                else:
+                    entry.unlink(missing_ok=True)
+            except OSError as error:
+                self.log.warning("Could not remove %s a kernel left: %s", entry, error)
 
     def outer_pid(self, pid):
         """The pid, as this grader sees it, of the zygote's child `pid` (inner, in the sandbox)."""

@@ -7,7 +7,8 @@ the student's folder (without notebooks), HOME, the IPC sockets nbclient talks o
 (a kernel in its own network namespace cannot be reached over TCP), and the socket
 on which the kernel's guardian (guardian.py) connects to the grader before any
 student code runs. Interrupts are sent as messages. When the kernel ends, the
-factory cleans the sandbox and the folder is deleted.
+factory cleans the sandbox and the folder is deleted, with anything the kernel left
+beside it.
 """
 
 import os
@@ -134,6 +135,7 @@ class FactoryKernelManager(AsyncKernelManager):
             self.log.warning("The kernel factory had stopped; the next notebook restarts it")
         if self.runtime_dir:
             folders.remove_tree(self.runtime_dir)
+            self.factory.forget_kernel_folder(self.runtime_dir)
             self.runtime_dir = ""
 
     # AsyncKernelManager binds this name to the base class's function, not to the method

@@ -142,9 +142,12 @@ def refusal_message(reason):
 def limits_only_warning(reason):
     return (
         f"GRADING WITHOUT SANDBOX ({reason}): c.GradingSandbox.fallback is 'limits-only', so "
-        "student code runs with your permissions, limited only in memory, CPU time, file size "
-        "and (on Linux, not as root) processes. It can read source/ and change the gradebook. "
-        "Grade untrusted submissions on a machine with bubblewrap (docs/grading-safety.md)."
+        "student code runs with your permissions, limited only in CPU time, file size, memory "
+        "(RLIMIT_AS, which macOS may not apply) and, on Linux and not as root, processes. It "
+        "can read source/ and the hidden tests, change the gradebook and other students' work, "
+        "reach the network, signal your processes, and read your environment (tokens, keys) "
+        "in /proc/<pid>/environ of the grading process. Grade untrusted submissions on a "
+        "machine with bubblewrap (docs/grading-safety.md)."
     )
 
 

@@ -14,13 +14,17 @@ socket it inherited as CONTROL_FD:
   signal  send a signal to the child's process group;
   clean   after a kernel: kill every process of the sandbox but this one
           (--kill-all, given where the sandbox has its own process list) or the
-          kernels' process groups, and empty /tmp and /dev/shm of the sandbox.
+          kernels' process groups; in the sandbox, also empty its /tmp and
+          /dev/shm and remove the System V shared memory, semaphores and message
+          queues of its IPC namespace.
 
 Nothing a kernel did can reach the next one: each is forked from this process,
 which never runs student code; the sandbox's other processes are killed and its
-temporary folders emptied in between; this process cannot be traced or read by
-its children (PR_SET_DUMPABLE 0), and where the sandbox runs as root each kernel
-runs as a uid of its own, which cannot even signal it.
+temporary folders and IPC objects removed in between (every other folder a kernel
+can see is read-only, bwrap.py, and the grader empties the kernels' folder);
+this process cannot be traced or read by its children (PR_SET_DUMPABLE 0), and
+where the sandbox runs as root each kernel runs as a uid of its own, without
+capabilities, which cannot even signal it.
 
 Standard library (and the kernel's packages, through kernel_start) only.
 """
@@ -38,7 +42,10 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 LENGTH_BYTES = 8
 PR_SET_DUMPABLE = 4
+PR_SET_NO_NEW_PRIVS = 38
 TEMPORARY_FOLDERS = ("/tmp", "/dev/shm")
+IPC_RMID = 0
+IPC_KINDS = ("shm", "sem", "msg")  # /proc/sysvipc/<kind>, removed with <kind>ctl(IPC_RMID)
 
 
 def read_message(connection):
@@ -69,6 +76,29 @@ def not_traceable():
         pass
 
 
+def no_new_privileges():
+    """No set-uid program or file capability can raise this process's privileges again."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux
+        pass
+
+
+def capabilities_left():
+    """Names of the capability sets of this process that are not empty (Linux), e.g. ['CapEff']."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            lines = status.read().splitlines()
+    except OSError:
+        return []
+    found = []
+    for line in lines:
+        name, _, value = line.partition(":")
+        if name in ("CapPrm", "CapEff", "CapAmb") and int(value.strip() or "0", 16):
+            found.append(name)
+    return found
+
+
 def set_limit(name, value):
     """Lower soft and hard limit to `value` (a platform without the limit skips it)."""
     which = getattr(resource, name, None)
@@ -96,6 +126,9 @@ def become_kernel(request, control, loaded):
         os.setuid(uid)
         if os.getuid() == 0 or os.geteuid() == 0:
             raise SystemExit("zygote: could not drop root")
+        if capabilities_left():
+            raise SystemExit(f"zygote: the kernel kept capabilities ({capabilities_left()})")
+    no_new_privileges()
     limits = request["limits"]
     set_limit("RLIMIT_AS", limits.get("memory"))
     set_limit("RLIMIT_CPU", limits.get("cpu"))
@@ -155,6 +188,8 @@ def clean(kill_all, kernels):
             pass
         for folder in TEMPORARY_FOLDERS:
             for entry in os.scandir(folder) if os.path.isdir(folder) else []:
+                if is_within(HERE, entry.path):  # the grader's folder, mounted in /tmp
+                    continue
                 if entry.is_dir(follow_symlinks=False):
                     shutil.rmtree(entry.path, ignore_errors=True)
                 else:
@@ -172,8 +207,57 @@ def clean(kill_all, kernels):
             break
         if pid == 0:
             break
+    if kill_all:  # the sandbox's own IPC namespace (never the machine's: limits-only)
+        remove_ipc_objects()
     kernels.clear()
     return {"ok": True}
+
+
+def is_within(path, folder):
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def ipc_objects():
+    """(kind, id, owner uid) of every System V IPC object in this IPC namespace."""
+    found = []
+    for kind in IPC_KINDS:
+        try:
+            with open(f"/proc/sysvipc/{kind}", encoding="ascii") as table:
+                header, *rows = table.read().splitlines()
+        except (OSError, ValueError):
+            continue
+        columns = header.split()
+        for row in rows:
+            fields = dict(zip(columns, row.split(), strict=False))
+            ident = fields.get("shmid") or fields.get("semid") or fields.get("msqid")
+            if ident is not None:
+                found.append((kind, int(ident), int(fields.get("uid", 0))))
+    return found
+
+
+def remove_ipc_object(kind, ident):
+    libc = ctypes.CDLL(None, use_errno=True)
+    if kind == "sem":
+        return libc.semctl(ident, 0, IPC_RMID) == 0
+    return getattr(libc, f"{kind}ctl")(ident, IPC_RMID, None) == 0
+
+
+def remove_ipc_objects():
+    """Remove the shared memory, semaphores and message queues a kernel left (only its
+    owner may, so as root, a child with the kernel's uid removes them)."""
+    for kind, ident, uid in ipc_objects():
+        if remove_ipc_object(kind, ident) or os.getuid() != 0 or uid == 0:
+            continue
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+                remove_ipc_object(kind, ident)
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
 
 
 def main():

@@ -2,13 +2,17 @@
 
 Without bubblewrap, grading refuses by default and grades with limits only when the
 instructor chooses; the notebook time limit holds either way. With the sandbox:
-one notebook's run leaves nothing for the next (files, processes), and a grader
+one notebook's run leaves nothing for the next (files anywhere it can write,
+processes, shared memory), graded as root and as an ordinary user, and a grader
 killed in the middle of a class leaves grades that a second run completes.
 """
 
 import os
+import pwd
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,7 +24,7 @@ from coursekit import notebooks
 from coursekit.course import REPO
 from coursekit.preprocessors.safe_execute import describe_exit
 from coursekit.sandbox.bwrap import hidden_layout
-from coursekit.sandbox.folders import RUNTIME_PREFIX
+from coursekit.sandbox.folders import RUNTIME_PREFIX, matplotlib_font_lists
 from tests.conftest import new_course
 
 TINY = "tiny"
@@ -112,14 +116,28 @@ def test_limits_only_grades_with_a_warning_and_the_limits_still_hold(tmp_path, c
     submit(course, "correct", tiny_answers())
     submit(course, "greedy", tiny_answers(one="big = bytearray(6 * 1024**3)\n    return 'one'"))
     submit(course, "quitter", tiny_answers(one="return 'one'\nimport os\nos._exit(0)"))
+    environ = "print('environ:', open('/proc/self/environ', 'rb').read())"
+    submit(course, "reads_environ", tiny_answers(one=f"return 'one'\n{environ}"))
+    secret = "limits-only-secret-" + os.urandom(8).hex()
 
     def grade():
         if chosen_by == "environment":
             os.environ[FALLBACK] = "limits-only"
-        return course.autograde(TINY)
+        os.environ["JUPYTERHUB_API_TOKEN"] = secret
+        try:
+            return course.autograde(TINY)
+        finally:
+            os.environ.pop("JUPYTERHUB_API_TOKEN")
 
     outcome = without_fallback_variable(grade)
     assert "GRADING WITHOUT SANDBOX" in outcome.get("log", "")
+    assert "/proc/<pid>/environ" in outcome.get("log", "")  # the warning says what is left
+    environ = "".join(
+        output.get("text", "")
+        for cell in course.graded_notebook("reads_environ", TINY).cells
+        for output in cell.get("outputs", [])
+    )
+    assert "environ:" in environ and secret not in environ  # the kernel's own is clean
     results = course.results(TINY)
     assert results["correct"].cells == {"test_one": 1.0, "test_two": 1.0}
     assert results["greedy"].cells == {"test_one": 0.0, "test_two": 1.0}
@@ -158,22 +176,44 @@ def test_a_test_that_runs_forever_is_stopped_and_the_next_test_runs(tmp_path):
     assert "time limit" in result.failures["test_one"]
 
 
-LEAVES_THINGS = """
-import os, subprocess
-open("/tmp/left-by-alice", "w").write("secret of alice")
+# Every place a kernel might write, as seen from its folder (kernels/<n>/work): the
+# sandbox's /tmp and /dev/shm, the hidden folders (read-only tmpfs), /dev, its HOME,
+# the folder of all kernels' folders, and the course folder (hidden).
+PLACES = (
+    '["/tmp", "/dev/shm", "/run", "/var/tmp", "/home", "/root", "/mnt", "/media", "/dev",'
+    ' os.path.expanduser("~"), "../..", "@COURSE@"]'
+)
+
+LEAVES_THINGS = f"""
+import ctypes, os, subprocess
+written = []
+for folder in {PLACES}:
+    try:
+        with open(os.path.join(folder, "left-by-alice"), "w") as file:
+            file.write("secret of alice")
+        written.append(folder)
+    except OSError:
+        pass
+print("alice wrote in:", written)
 open("alice.txt", "w").write("alice's own file")
+libc = ctypes.CDLL(None, use_errno=True)
+print("alice's shared memory:", libc.shmget(0x5353, 4096, 0o1666))  # IPC_CREAT, for anyone
 subprocess.Popen(["sleep", "120"], start_new_session=True)
 print("alice's folder:", os.getcwd())
 """
 
-LOOKS_AROUND = """
-import glob, os
+LOOKS_AROUND = f"""
+import ctypes, glob, os
+found = [path for folder in {PLACES} for path in glob.glob(os.path.join(folder, "left-by-*"))]
 kernels = os.path.dirname(os.path.dirname(os.getcwd()))  # the folder of every kernel's folder
-print("found:", glob.glob("/tmp/left-by-*") + glob.glob(kernels + "/*/work/*.txt"))
+own = os.path.dirname(os.getcwd())
+found += [path for path in glob.glob(kernels + "/*/work/*.txt") if not path.startswith(own)]
+print("found:", found)
+print("shared memory:", ctypes.CDLL(None).shmget(0x5353, 0, 0))  # -1: there is none
 sleepers = []
 for pid in filter(str.isdigit, os.listdir("/proc")):
     try:
-        if b"sleep" in open(f"/proc/{pid}/cmdline", "rb").read():
+        if b"sleep" in open(f"/proc/{{pid}}/cmdline", "rb").read():
             sleepers.append(pid)
     except OSError:
         pass
@@ -181,21 +221,118 @@ print("others:", sleepers)
 """
 
 
-@pytest.mark.sandbox
-def test_one_notebook_leaves_nothing_for_the_next(tmp_path):
-    """Files in /tmp, processes left running, the folder: gone before the next kernel starts."""
-    course = tiny_course(tmp_path)
-    submit(course, "a_alice", tiny_answers(one="return 'one'\n" + LEAVES_THINGS))
-    submit(course, "b_bob", tiny_answers(one="return 'one'\n" + LOOKS_AROUND))
-    outcome = course.autograde(TINY)
-    assert outcome["success"], outcome.get("log", "")
-    bob = "\n".join(
+def submit_alice_and_bob(course):
+    for student, code in (("a_alice", LEAVES_THINGS), ("b_bob", LOOKS_AROUND)):
+        code = code.replace("@COURSE@", str(course.root))
+        submit(course, student, tiny_answers(one="return 'one'\n" + code))
+
+
+def printed(course, student):
+    return "\n".join(
         output.get("text", "")
-        for cell in course.graded_notebook("b_bob", TINY).cells
+        for cell in course.graded_notebook(student, TINY).cells
         for output in cell.get("outputs", [])
     )
-    assert "found: []" in bob
-    assert "others: []" in bob
+
+
+def assert_bob_finds_nothing_of_alice(course):
+    alice, bob = printed(course, "a_alice"), printed(course, "b_bob")
+    assert "alice's folder:" in alice, alice  # alice's code ran
+    assert "found: []" in bob, bob
+    assert "shared memory: -1" in bob, bob
+    assert "others: []" in bob, bob
+
+
+@pytest.mark.sandbox
+def test_one_notebook_leaves_nothing_for_the_next(tmp_path):
+    """Files, processes, shared memory: gone before the next kernel starts."""
+    course = tiny_course(tmp_path)
+    submit_alice_and_bob(course)
+    outcome = course.autograde(TINY)
+    assert outcome["success"], outcome.get("log", "")
+    assert_bob_finds_nothing_of_alice(course)
+
+
+def ordinary_user_command():
+    """(argv prefix that runs a command as an ordinary user, None) or (None, why not).
+
+    As an ordinary user already: nothing to add. As root: setpriv to `nobody`; where
+    the Python environment lies below a folder nobody may enter (a pyenv in /root),
+    inside a mount namespace (bwrap, as root) that shows it again, read-only, there.
+    """
+    if os.getuid() != 0:
+        return [], None
+    setpriv, bwrap = shutil.which("setpriv"), shutil.which("bwrap")
+    if setpriv is None or bwrap is None:
+        return None, "setpriv (util-linux) and bwrap are needed to grade as an ordinary user"
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        return None, "this machine has no user 'nobody' to grade as"
+    prefix = [setpriv, f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups"]
+    needed = {Path(folder).resolve() for folder in (sys.prefix, sys.base_prefix)}
+    shown = []
+    for folder in needed:
+        closed = next((p for p in reversed(folder.parents) if not p.stat().st_mode & 0o001), None)
+        if closed is not None:  # show its child on the way to the folder (/root/.pyenv)
+            child = closed / folder.relative_to(closed).parts[0]
+            shown += ["--tmpfs", str(closed), "--ro-bind", str(child), str(child)]
+    if shown:
+        prefix = [bwrap, "--dev-bind", "/", "/", "--die-with-parent", *shown, "--", *prefix]
+    probe = subprocess.run(
+        [*prefix, "--", bwrap, "--unshare-user", "--disable-userns", "--unshare-pid"]
+        + ["--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--", sys.executable]
+        + ["-c", "import nbgrader"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if probe.returncode != 0:
+        return None, f"an ordinary user cannot run the sandbox here: {probe.stderr.strip()}"
+    return [*prefix, "--"], None
+
+
+@pytest.mark.sandbox
+def test_graded_by_an_ordinary_user_one_notebook_leaves_nothing_for_the_next():
+    """As an ordinary user the kernel owns its sandbox's folders: the hidden folders are
+    read-only, /tmp, /dev/shm, the kernels' folder and shared memory are emptied."""
+    prefix, why_not = ordinary_user_command()
+    if prefix is None:
+        pytest.skip(why_not)
+    base = Path(tempfile.mkdtemp(prefix="coursekit-ordinary-user-"))  # not under /root
+    try:
+        course = tiny_course(base)
+        submit_alice_and_bob(course)
+        home = base / "home"
+        (home / ".cache" / "matplotlib").mkdir(parents=True)
+        for font_list in matplotlib_font_lists():  # no slow font scan in the sandbox
+            shutil.copy(font_list, home / ".cache" / "matplotlib")
+        if os.getuid() == 0:
+            nobody = pwd.getpwnam("nobody")
+            for path in [base, *base.rglob("*")]:
+                os.chown(path, nobody.pw_uid, nobody.pw_gid, follow_symlinks=False)
+        env = {
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.defpath}",
+            "HOME": str(home),
+            "LANG": "C.UTF-8",
+        }
+        grading = subprocess.run(
+            [*prefix, sys.executable, "-m", "nbgrader", "autograde", TINY, "--force"],
+            cwd=course.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert grading.returncode == 0, grading.stdout[-3000:] + grading.stderr[-3000:]
+        assert "GRADING WITHOUT SANDBOX" not in grading.stderr
+        assert_bob_finds_nothing_of_alice(course)
+        written = printed(course, "a_alice").split("alice wrote in: ")[1].splitlines()[0]
+        for read_only in ("/run", "/var/tmp", "/home", "/root", "/mnt", "/media", "/dev"):
+            assert f"'{read_only}'" not in written, written  # only /tmp, /dev/shm, her folders
+        assert str(course.root) not in written, written
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.mark.sandbox
