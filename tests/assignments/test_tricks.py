@@ -104,6 +104,15 @@ def test_a_background_thread_makes_the_tests_unconfirmed(graded):
     assert "thread" in failures["test_X"]
 
 
+def test_a_check_changed_in_memory_makes_the_tests_unconfirmed(graded):
+    """ctypes gets past the guardian's wall; the checks' fingerprints, taken in the zygote
+    before any student code, do not match any more."""
+    results, _ = graded
+    failures = results["ctypes_defaults_in_place"].failures
+    assert "UnconfirmedTest" in failures["test_X"]
+    assert "coursecheck.numbers.check_values" in failures["test_X"]
+
+
 def test_tricks_that_change_how_ipython_runs_cells_do_work_under_plain_nbgrader(tmp_path):
     """The control: nbgrader's default configuration, no sandbox, no guardian."""
     course = new_course(tmp_path / "course", ["sigmoid_exercise"], **PLAIN_NBGRADER)

@@ -169,6 +169,18 @@ for check_function in checks + [check.sigmoid_plot]:
     check_function.__code__ = passes.__code__
 """
 
+# What the wall cannot refuse: memory written with ctypes. The defaults of check_values (its
+# tolerances) replaced in the function object itself, so that any value is close enough.
+CTYPES_DEFAULTS = """
+import ctypes
+target = check.check_values
+words = (ctypes.c_size_t * 16).from_address(id(target))
+slot = [index for index in range(16) if words[index] == id(target.__defaults__)][0]
+loose = (1e300, 1e300, None)
+ctypes.pythonapi.Py_IncRef(ctypes.py_object(loose))
+words[slot] = id(loose)
+"""
+
 # The sign slip, except while a check calls it: then it returns what the check expects,
 # read from the check's own frame.
 FRAME_READS_EXPECTED = """
@@ -321,6 +333,13 @@ CORPUS = [
         "sigmoid_exercise",
         slip_with(CODE_IN_PLACE),
         SLIP_SCORES,
+    ),
+    Trick(
+        "ctypes_defaults_in_place",
+        "check_values' tolerances replaced in memory with ctypes: every later test is unconfirmed",
+        "sigmoid_exercise",
+        slip_with(CTYPES_DEFAULTS),
+        ALL_ZERO,  # the checks' fingerprints differ from the first test on
     ),
     Trick(
         "frame_reads_expected",
