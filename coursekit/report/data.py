@@ -100,6 +100,14 @@ class ClassReport:
     names: dict = field(default_factory=dict)  # student -> name
 
 
+# What a test cell whose outputs HideLeakedTests replaced showed: not a misconception,
+# the student is listed under "needs review" with the reason.
+OUTPUT_HIDDEN = (
+    "(output hidden: the notebook is listed under needs review)",
+    "（輸出已隱藏：這份筆記本列在「需要人工檢查」）",
+)
+
+
 def message_key(text):
     """The message as grouped: its text, memory addresses masked."""
     return ADDRESS.sub("at 0x…", text.strip())
@@ -129,6 +137,8 @@ def printed_failure(cell):
         lines = [line.rstrip() for line in str(output.get("evalue", "")).splitlines()]
         lines = [line for line in lines if line.strip()]
         ename = output.get("ename", "Error")
+        if ename == "OutputHidden":  # the notebook's outputs were hidden: no message kept
+            return OUTPUT_HIDDEN
         if ename == "AssertionError" and lines:  # the tests' own plain-words message
             english, chinese = split_languages(lines)
             return message_key("\n".join(english)), message_key("\n".join(chinese))

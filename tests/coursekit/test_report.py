@@ -85,7 +85,7 @@ STUDENTS = {
     "110000001": "planted A",
     "110000002": "planted B",
     "110000003": "slides' formula, late",
-    "110000004": "numpy computes both branches; imports inspect (review)",
+    "110000004": "numpy computes both branches; imports builtins (review)",
     "110000005": "corrupt upload",
     "110000006": "hands in nothing",
 }
@@ -107,7 +107,7 @@ def graded(tmp_path_factory):
     course.set_due_date(ASSIGNMENT, due)
     released = course.release_notebook(ASSIGNMENT)
     both_branches = dict(SUBMISSIONS["where_both_branches"].answers)
-    both_branches["answer_sigmoid"] = "import inspect\n" + both_branches["answer_sigmoid"]
+    both_branches["answer_sigmoid"] = "import builtins\n" + both_branches["answer_sigmoid"]
     answers = {
         "110000001": PLANTED_A,
         "110000002": PLANTED_B,
@@ -211,7 +211,7 @@ def test_the_students_to_look_at_are_listed_with_the_reason(collected, made):
     reasons = {(flag.kind, flag.student): flag.reason for flag in collected.flagged}
     assert reasons[("late", "110000003")] == "submitted 2 h 5 min after the deadline"
     assert "not a readable notebook" in reasons[("not_graded", "110000005")]
-    assert "inspect" in reasons[("review", "110000004")]
+    assert "imports builtins" in reasons[("review", "110000004")]
     assert reasons[("missing", "110000006")].startswith("no submission")
     assert {kind for kind, _ in reasons} == {"late", "not_graded", "review", "missing"}
     _, _, page = made
@@ -262,6 +262,9 @@ def test_messages_are_grouped_exactly_as_printed_numbers_included():
         "",
     )
     assert data.printed_failure(new_code_cell("check.x_values(X)")) is None
+    # outputs hidden from the student (HideLeakedTests) are not a misconception
+    hidden = failed_cell("[output hidden: ...]", "OutputHidden")
+    assert data.printed_failure(hidden) == data.OUTPUT_HIDDEN
     # a quoted array spans lines in both languages: the English is the first half
     array = "array([[ 0.  , -5.  ],\n       [ 0.01, -5.  ]"
     both = data.printed_failure(
