@@ -146,6 +146,33 @@ FRAME_MODULES = {"gc", "inspect", "ctypes"}  # imports of kind FRAMES (ctypes re
 # Calls that run code the static reading cannot see (kind FRAMES: it may read frames).
 HIDDEN_CODE_CALLS = {"exec", "eval", "compile", "__import__"}
 SYS_PARTS = {"modules": "sys.modules", "path": "sys.path", "meta_path": "sys.meta_path"}
+# A value of these types whose own comparison or conversion answers a check (a float
+# equal to everything): worth a look when a class derives from one and defines these.
+BUILTIN_VALUES = {"float", "int", "complex", "str", "bytes", "list", "tuple", "dict", "ndarray"}
+COMPARING_DUNDERS = {
+    "__eq__",
+    "__ne__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "__sub__",
+    "__rsub__",
+    "__add__",
+    "__radd__",
+    "__abs__",
+    "__neg__",
+    "__float__",
+    "__int__",
+    "__index__",
+    "__bool__",
+    "__round__",
+    "__len__",
+    "__iter__",
+    "__getitem__",
+    "__contains__",
+    "tolist",
+}
 # Methods that change a list, dict or set in place: on the checks' own data, a trick.
 MUTATORS = {
     "append",
@@ -261,6 +288,24 @@ class Reader(ast.NodeVisitor):
             self.note(node, f"the attribute {node.attr}", kind)
         self.generic_visit(node)
 
+    def visit_ClassDef(self, node):
+        """class Close(float): def __eq__(...) -- a value that answers a check's comparison."""
+        builtin = [
+            base for base in node.bases if last_name(base) in BUILTIN_VALUES and last_name(base)
+        ]
+        if builtin:
+            methods = sorted(
+                name
+                for item in node.body
+                for name in defined_names(item)
+                if name in COMPARING_DUNDERS
+            )
+            if methods:
+                kind = last_name(builtin[0])
+                what = f"a subclass of {kind} with its own {', '.join(methods)} (class {node.name})"
+                self.note(node, what)
+        self.generic_visit(node)
+
     def visit_Name(self, node):
         if node.id == "__builtins__":
             self.note(node, "__builtins__")
@@ -309,6 +354,17 @@ class Reader(ast.NodeVisitor):
         elif is_dunder(text) and text not in ALLOWED_DUNDERS:  # getattr(obj, "__self__")
             kind = FRAMES if text in FRAME_DUNDERS else ""
             self.note(node, f"the attribute {text}, by name", kind)
+
+
+def defined_names(item):
+    """Names a class body statement defines: def NAME, NAME = ..., NAME = OTHER = ..."""
+    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return [item.name]
+    if isinstance(item, ast.Assign):
+        return [target.id for target in item.targets if isinstance(target, ast.Name)]
+    if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+        return [item.target.id]
+    return []
 
 
 def is_dunder(name):

@@ -16,8 +16,8 @@ certificates) with these exceptions:
   runtime folder (a scratch copy of the submission folder, IPC sockets, HOME), on
   disk, deleted after each notebook with anything else a kernel left beside its
   own (kernel.py); /tmp and /dev/shm are small private tmpfs, emptied after each
-  notebook (zygote.py), as are the System V IPC objects of the sandbox's own IPC
-  namespace.
+  notebook (zygote.py), as are the System V IPC objects and the POSIX message queues
+  (/dev/mqueue) of the sandbox's own IPC namespace.
 
 No network (own network namespace), no other processes (own PID namespace), and
 the kernel dies with the grader (--die-with-parent). As an ordinary user, bwrap
@@ -141,6 +141,7 @@ def bwrap_command(*, settings, command, runtime_dir, writable, hidden, env, as_r
         else:  # read-only once the mount points inside it exist (below)
             argv += ["--size", str(HIDDEN_SIZE), "--tmpfs", str(folder)]
     argv += ["--perms", "1777", "--size", str(settings.tmp_size), "--tmpfs", "/dev/shm"]
+    argv += ["--mqueue", "/dev/mqueue"]  # so that the zygote sees the queues a kernel left
     for path in files:
         argv += ["--ro-bind", "/dev/null", str(path)]
     binds = [("--ro-bind", folder) for folder in visible]

@@ -332,7 +332,7 @@ CODE_ATTRIBUTES = frozenset({"__code__", "f_code", "gi_code", "cr_code", "ag_cod
 FUNCTION_PARTS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
 
 
-def build_wall(guardian_threads, roots, trusted, notebook_files, start_modules, refused):
+def build_wall(guardian_threads, roots, trusted, notebook_files, start_modules, refused, quiet):
     """The audit hook that keeps student code away from the guardian and the running tests.
 
     `guardian_threads`: thread ids of the guardian and its watchdog; `roots`: the code of
@@ -342,7 +342,9 @@ def build_wall(guardian_threads, roots, trusted, notebook_files, start_modules, 
     the student's own folder (functions of any file elsewhere, a library's, may not be
     changed in place; those made from a string, as namedtuple and dataclasses make
     theirs, may); `start_modules`: ids of the modules loaded before the notebook;
-    `refused`: a deque where each refusal is written.
+    `refused`: a deque where each refusal is written; `quiet`: [True] while the guardian
+    compares its fingerprints, which runs no student code (the wall then lets its own
+    threads read what they like: fingerprints cost a few hundred events each).
 
     Everything it uses is bound here, as default values (a tuple that cannot change),
     never looked up in a module: no student code can reach this function or change it.
@@ -365,6 +367,7 @@ def build_wall(guardian_threads, roots, trusted, notebook_files, start_modules, 
         _start_modules=frozenset(start_modules),
         _test_file=TEST_FILE,
         _refused=refused,
+        _quiet=quiet,
         _busy=set(),  # noqa: B006 - on purpose: the hook's own state, bound once
         _ident=_thread.get_ident,
         _getframe=sys._getframe,
@@ -380,7 +383,7 @@ def build_wall(guardian_threads, roots, trusted, notebook_files, start_modules, 
         if event not in _events:
             return
         me = _ident()
-        if me in _busy:  # an event of the hook's own reading
+        if me in _busy or (_quiet[0] and me in _threads):  # the hook's, the guardian's reading
             return
         _busy.add(me)
         try:
@@ -600,6 +603,7 @@ class Guardian:
         self.receive = connection.recv
         self.loads, self.dumps = marshal.loads, marshal.dumps
         self.refused = collections.deque(maxlen=100)  # what the wall refused, not yet reported
+        self.quiet = [False]  # True while comparing fingerprints (build_wall)
 
     def read_message(self):
         header = self.read_exactly(LENGTH_BYTES)
@@ -630,6 +634,7 @@ class Guardian:
             notebook_file_prefixes(),
             [id(module) for module in self.snapshot.modules.values()],
             self.refused,
+            self.quiet,
         )
         sys.addaudithook(wall)
         del wall
@@ -659,6 +664,14 @@ class Guardian:
             send(reply)
             reply = None
 
+    def fingerprint_changes(self):
+        """What differs from the checks' fingerprints (no student code runs meanwhile)."""
+        self.quiet[0] = True
+        try:
+            return fingerprint_changes(self.snapshot.fingerprints)
+        finally:
+            self.quiet[0] = False
+
     def take_refused(self):
         found = []
         while self.refused:
@@ -677,7 +690,7 @@ class Guardian:
         out, err = io.StringIO(), io.StringIO()
         timeout = request.get("timeout", 30)
         namespace = {}
-        changed = fingerprint_changes(snap.fingerprints)
+        changed = self.fingerprint_changes()
         if changed:
             reply["status"] = "unconfirmed"
             reply["why"] = "the checks were changed in place (" + ", ".join(changed[:5]) + ")"
@@ -711,7 +724,7 @@ class Guardian:
             del error, shown
         finally:
             changed = changed_during_test(snap)
-            changed += fingerprint_changes(snap.fingerprints)
+            changed += self.fingerprint_changes()
             state.put_back()
             namespace.clear()  # the test's own names and objects: gone with the test
         refused = self.take_refused()

@@ -16,7 +16,7 @@ socket it inherited as CONTROL_FD:
           (--kill-all, given where the sandbox has its own process list) or the
           kernels' process groups; in the sandbox, also empty its /tmp and
           /dev/shm and remove the System V shared memory, semaphores and message
-          queues of its IPC namespace.
+          queues and the POSIX message queues of its IPC namespace.
 
 Nothing a kernel did can reach the next one: each is forked from this process,
 which never runs student code; the sandbox's other processes are killed and its
@@ -46,6 +46,7 @@ PR_SET_NO_NEW_PRIVS = 38
 TEMPORARY_FOLDERS = ("/tmp", "/dev/shm")
 IPC_RMID = 0
 IPC_KINDS = ("shm", "sem", "msg")  # /proc/sysvipc/<kind>, removed with <kind>ctl(IPC_RMID)
+MESSAGE_QUEUES = "/dev/mqueue"  # the IPC namespace's POSIX message queues (bwrap --mqueue)
 
 
 def read_message(connection):
@@ -209,6 +210,7 @@ def clean(kill_all, kernels):
             break
     if kill_all:  # the sandbox's own IPC namespace (never the machine's: limits-only)
         remove_ipc_objects()
+        remove_message_queues()
     kernels.clear()
     return {"ok": True}
 
@@ -243,21 +245,38 @@ def remove_ipc_object(kind, ident):
 
 
 def remove_ipc_objects():
-    """Remove the shared memory, semaphores and message queues a kernel left (only its
-    owner may, so as root, a child with the kernel's uid removes them)."""
+    """Remove the shared memory, semaphores and message queues a kernel left."""
     for kind, ident, uid in ipc_objects():
-        if remove_ipc_object(kind, ident) or os.getuid() != 0 or uid == 0:
-            continue
-        pid = os.fork()
-        if pid == 0:
-            try:
-                os.setgroups([])
-                os.setgid(uid)
-                os.setuid(uid)
-                remove_ipc_object(kind, ident)
-            finally:
-                os._exit(0)
-        os.waitpid(pid, 0)
+        if not remove_ipc_object(kind, ident):
+            as_owner(uid, remove_ipc_object, kind, ident)
+
+
+def remove_message_queues():
+    """Remove the POSIX message queues a kernel left (mq_open: files of /dev/mqueue)."""
+    for entry in os.scandir(MESSAGE_QUEUES) if os.path.isdir(MESSAGE_QUEUES) else []:
+        try:
+            os.unlink(entry.path)
+        except PermissionError:
+            as_owner(entry.stat(follow_symlinks=False).st_uid, os.unlink, entry.path)
+        except OSError:
+            pass
+
+
+def as_owner(uid, function, *args):
+    """function(*args) as `uid`: as root, in a child with that uid (only an object's owner
+    may remove it, and the zygote has no CAP_SYS_ADMIN or CAP_FOWNER); else nothing."""
+    if os.getuid() != 0 or uid == 0:
+        return
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            function(*args)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 def main():

@@ -40,6 +40,15 @@ def found(answer):
         ("del check.ENDS[5.0]", "changes check.ENDS[5.0] of the checks"),
         # sys reached through another module
         ("import os\nos.sys.modules.pop('coursecheck')", "sys.modules"),
+        # a value that answers a check's comparison (check_records compares with ==)
+        (
+            "class Close(float):\n    def __eq__(self, other):\n        return True",
+            "a subclass of float with its own __eq__ (class Close)",
+        ),
+        (
+            "class Rows(list):\n    __len__ = lambda self: 9",
+            "a subclass of list with its own __len__",
+        ),
     ],
 )
 def test_the_routes_found_by_hand_are_flagged(code, words):
@@ -79,6 +88,7 @@ def test_what_can_read_a_running_test_hides_later_outputs(code):
         "values = [1, 2]\nvalues.append(3)\nvalues[0] = 5",
         'if __name__ == "__main__":\n    print(sigmoid.__name__)',
         "import signal  # not reached through another module\nprint('signal')",
+        "class Point:\n    def __eq__(self, other):\n        return True",
     ],
 )
 def test_ordinary_code_is_not_of_the_frames_kind(code):

@@ -198,6 +198,7 @@ print("alice wrote in:", written)
 open("alice.txt", "w").write("alice's own file")
 libc = ctypes.CDLL(None, use_errno=True)
 print("alice's shared memory:", libc.shmget(0x5353, 4096, 0o1666))  # IPC_CREAT, for anyone
+print("alice's queue:", libc.mq_open(b"/left-by-alice", os.O_CREAT | os.O_RDWR, 0o666, None))
 subprocess.Popen(["sleep", "120"], start_new_session=True)
 print("alice's folder:", os.getcwd())
 """
@@ -210,6 +211,7 @@ own = os.path.dirname(os.getcwd())
 found += [path for path in glob.glob(kernels + "/*/work/*.txt") if not path.startswith(own)]
 print("found:", found)
 print("shared memory:", ctypes.CDLL(None).shmget(0x5353, 0, 0))  # -1: there is none
+print("queue:", ctypes.CDLL(None).mq_open(b"/left-by-alice", os.O_RDWR))  # -1 too
 sleepers = []
 for pid in filter(str.isdigit, os.listdir("/proc")):
     try:
@@ -240,6 +242,7 @@ def assert_bob_finds_nothing_of_alice(course):
     assert "alice's folder:" in alice, alice  # alice's code ran
     assert "found: []" in bob, bob
     assert "shared memory: -1" in bob, bob
+    assert "queue: -1" in bob, bob
     assert "others: []" in bob, bob
 
 
