@@ -66,15 +66,22 @@ def main(argv=None, out=print):
     except data.ReportError as error:
         print(f"No report: {error}", file=sys.stderr)
         return 1
+    messages = sum(len(c.failures) for c in report.cells)
     out(
         f"{report.assignment}: {len(report.scores)} graded of {report.students} students, "
-        f"{sum(len(c.failures) for c in report.cells)} distinct failure messages, "
-        f"{len(report.flagged)} students to look at, {len(report.pairs)} alike pairs."
+        f"{counted(messages, 'distinct failure message')}, "
+        f"{counted(len(report.flagged), 'flag')} to look at, "
+        f"{counted(len(report.pairs), 'alike pair')}."
     )
     out(f"Report: {page}")
     for path in figures:
         out(f"Figure: {path}")
     return 0
+
+
+def counted(number, thing):
+    """'1 alike pair', '2 alike pairs'."""
+    return f"{number} {thing}" + ("" if number == 1 else "s")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,12 @@ from coursekit.sandbox.folders import RUNTIME_PREFIX
 from tests.conftest import new_course
 from tests.submissions.hostile import ALL_TESTS, ASSIGNMENT, CORPUS, HIDDEN_SECRETS
 
-pytestmark = pytest.mark.sandbox
+pytestmark = [
+    pytest.mark.sandbox,
+    # duplicates_cell_id hands in two cells with one id on purpose; nbformat says so
+    # each time the test reads it back
+    pytest.mark.filterwarnings("ignore::nbformat.warnings.DuplicateCellId"),
+]
 
 CELL_TIMEOUT = 5  # seconds; the course's own is nbgrader's default, 30
 CORPUS_TIME_LIMIT = 150  # seconds for grading the whole corpus on a busy two-core machine
