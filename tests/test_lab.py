@@ -7,24 +7,14 @@ and asks the running server for the index notebook.
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
 
 from coursekit.course import REPO
+from tests.jupyter_servers import DIRECT, free_port
 
 TOKEN = "course-test-token"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-# Talk to the local server directly, even where the machine sets an HTTP proxy.
-DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def get(url):

@@ -22,7 +22,6 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -34,19 +33,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.browser.people import REPO
+from tests.jupyter_servers import DIRECT, free_port, stop_process_group
 
 COURSE = "activation-functions"
 GRADER_ACCOUNT = f"grader-{COURSE}"
 CONFIG = REPO / "docs" / "jupyterhub" / "jupyterhub_config.py"
 SITE_CONFIG = REPO / "docs" / "jupyterhub" / "etc-jupyter"
 PROXY = REPO / "tests" / "browser" / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
+# Stopping the hub stops the proxy, the formgrader service and every server it spawned.
+HUB_STOP_SECONDS = 30
 PG_PORT = 5434  # names the socket file only; PostgreSQL listens on no TCP port
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def problem():
@@ -280,7 +276,7 @@ def jupyterhub(people, timings):
                     wait_until_up(hub, f"{hub.url}/services/{COURSE}/api/status", started)
                     break
                 except RuntimeError:
-                    stop(process)
+                    stop_process_group(process, HUB_STOP_SECONDS)
                     # JupyterHub gives a managed service 10 s to answer, then exits; a busy
                     # machine's first start can take longer (nothing cached): once more
                     if attempt == 2 or "Cannot connect to" not in log.read_text():
@@ -289,12 +285,9 @@ def jupyterhub(people, timings):
             try:
                 yield hub
             finally:
-                stop(process)
+                stop_process_group(process, HUB_STOP_SECONDS)
     finally:
         shutil.rmtree(base, ignore_errors=True)
-
-
-DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def wait_until_up(hub, url, started, limit=90):
@@ -314,14 +307,3 @@ def wait_until_up(hub, url, started, limit=90):
         if time.monotonic() - started > limit:
             raise RuntimeError(f"JupyterHub did not start in {limit} s:\n{hub.log_tail()}")
         time.sleep(0.3)
-
-
-def stop(process):
-    """Stop the hub; it stops the proxy, the formgrader service and every server."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()

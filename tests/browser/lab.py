@@ -26,6 +26,14 @@ def open_notebook(page, url):
     wait_for_notebook(page)
 
 
+def follow_link(page, text, tab):
+    """Click the first link reading `text` in the notebook's text; wait until the notebook
+    it opens (its tab reading `tab`) is shown and its kernel is idle."""
+    page.locator(".jp-RenderedMarkdown a", has_text=text).first.click()
+    page.locator(".lm-TabBar-tab.lm-mod-current", has_text=tab).wait_for()
+    wait_for_notebook(page)
+
+
 def wait_for_notebook(page, timeout_ms=TIMEOUT_MS):
     """Until the notebook is shown (no loading spinner) and its kernel is idle."""
     page.wait_for_selector(f"{NOTEBOOK} .jp-Cell", timeout=timeout_ms)

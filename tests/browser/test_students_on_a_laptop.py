@@ -17,17 +17,9 @@ ONE JupyterLab started in it as Binder starts it, on the course index. A student
 """
 
 import json
-import os
 import re
-import shutil
-import signal
-import socket
 import subprocess
-import sys
-import sysconfig
 import time
-import urllib.request
-import venv
 from pathlib import Path
 
 import pytest
@@ -36,35 +28,12 @@ from coursekit.apps import bundle
 from coursekit.demo.answers import read_answers
 from tests.browser import lab
 from tests.browser.people import TIMINGS, VIEWPORT, Person
+from tests.jupyter_servers import DIRECT, binder_build, free_port, stop_process_group
 
 pytestmark = pytest.mark.browser
 
 TOKEN = "laptop-student"
 STUDENT = "student on a laptop"
-
-
-def throwaway_environment(folder):
-    """A virtual environment that sees .venv's packages but has its own Jupyter config,
-    so that postBuild (which changes the environment's config) never touches .venv."""
-    venv.create(folder, with_pip=False)
-    purelib = Path(sysconfig.get_path("purelib", vars={"base": str(folder)}))
-    (purelib / "course_packages.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    prefix = Path(sys.prefix)
-    shutil.copytree(prefix / "etc" / "jupyter", folder / "etc" / "jupyter")
-    (folder / "share").mkdir(exist_ok=True)
-    (folder / "share" / "jupyter").symlink_to(prefix / "share" / "jupyter")
-    for script in ("jupyter", "jupyter-labextension", "jupyter-server", "jupyter-lab", "nbgrader"):
-        lines = (prefix / "bin" / script).read_text().splitlines(keepends=True)
-        wrapper = folder / "bin" / script
-        wrapper.write_text(f"#!{folder / 'bin' / 'python'}\n" + "".join(lines[1:]))
-        wrapper.chmod(0o755)
-    return folder
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -73,23 +42,7 @@ def laptop(tmp_path_factory):
     scratch = tmp_path_factory.mktemp("laptop")
     with TIMINGS.measure("laptop: make bundle + postBuild"):
         folder = bundle.write_bundle(scratch / "student-bundle")
-        environment = throwaway_environment(scratch / "env")
-        home = scratch / "home"
-        home.mkdir()
-        env = {
-            "HOME": str(home),
-            "PATH": f"{environment / 'bin'}{os.pathsep}/usr/bin{os.pathsep}/bin",
-            "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
-            "JUPYTER_RUNTIME_DIR": str(scratch / "runtime"),
-            "LANG": "C.UTF-8",
-            "OPENBLAS_NUM_THREADS": "1",
-            "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip")),
-        }
-        env.update((k, v) for k, v in os.environ.items() if k.lower().endswith("_proxy"))
-        build = subprocess.run(
-            ["binder/postBuild"], cwd=folder, env=env, capture_output=True, text=True, timeout=300
-        )
-        assert build.returncode == 0, f"postBuild failed:\n{build.stdout}{build.stderr}"
+        _, env = binder_build(folder, scratch)
     port = free_port()
     started = time.monotonic()
     server = subprocess.Popen(
@@ -103,10 +56,9 @@ def laptop(tmp_path_factory):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         while True:
             try:
-                direct.open(f"{base}/api/status?token={TOKEN}", timeout=5)
+                DIRECT.open(f"{base}/api/status?token={TOKEN}", timeout=5)
                 break
             except OSError:
                 log = (scratch / "jupyterlab.log").read_text()
@@ -116,12 +68,7 @@ def laptop(tmp_path_factory):
         TIMINGS.add("laptop: JupyterLab start", time.monotonic() - started)
         yield base
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_process_group(server)
 
 
 @pytest.fixture
@@ -177,9 +124,7 @@ def test_a_lesson_runs_its_explorer_and_self_checks_answer(student):
     page = student.page
     with student.step("follow the index's link to lesson 4"):
         lab.open_notebook(page, url(student, bundle.INDEX))
-        page.locator(".jp-RenderedMarkdown a", has_text="The ReLU family").first.click()
-        page.locator(".lm-TabBar-tab.lm-mod-current", has_text="04_relu_family").wait_for()
-        lab.wait_for_notebook(page)
+        lab.follow_link(page, "The ReLU family", "04_relu_family")
         student.check(not lab.is_dirty(page), "the untouched lesson shows unsaved changes")
     with student.step("run all cells: every figure, no error"):
         started = time.monotonic()
@@ -297,9 +242,7 @@ def test_the_chinese_edition_has_every_glyph(student):
     page = student.page
     with student.step("follow the index's link to the 繁體中文 edition"):
         lab.open_notebook(page, url(student, bundle.INDEX))
-        page.locator(".jp-RenderedMarkdown a", has_text="繁體中文版").first.click()
-        page.locator(".lm-TabBar-tab.lm-mod-current", has_text="00_index.zh-TW").wait_for()
-        lab.wait_for_notebook(page)
+        lab.follow_link(page, "繁體中文版", "00_index.zh-TW")
     with student.step("every Chinese character is drawn by a font that has it"):
         text = lab.notebook(page).locator(".jp-RenderedMarkdown").first.inner_text()
         characters = sorted(set(CJK.findall(text)))

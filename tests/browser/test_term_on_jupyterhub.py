@@ -96,6 +96,13 @@ def log_in(person, hub, name, next_url):
     page.click("#login_submit")
 
 
+def log_in_to_formgrader(person, hub, name):
+    """Log in through the hub's page and wait until Formgrader lists the assignments (its
+    first start behind the hub may take a while)."""
+    log_in(person, hub, name, f"{FORMGRADER}/manage_assignments")
+    person.page.wait_for_selector("#main-table tr td.name", timeout=60_000)
+
+
 def formgrader_page(person, hub, path="manage_assignments"):
     """Open a Formgrader page and wait until its table has loaded."""
     person.page.goto(f"{hub.url}{FORMGRADER}/{path}")
@@ -109,8 +116,7 @@ def test_1_instructor_releases_both_assignments_from_formgrader(hub, people):
     teacher = people[INSTRUCTOR]
     page = teacher.page
     with teacher.step("log in and open Formgrader (the course's service)"):
-        log_in(teacher, hub, INSTRUCTOR, f"{FORMGRADER}/manage_assignments")
-        page.wait_for_selector("#main-table tr td.name", timeout=60_000)
+        log_in_to_formgrader(teacher, hub, INSTRUCTOR)
         listed = page.locator("#main-table td.name").all_inner_texts()
         teacher.check(sorted(listed) == sorted(ASSIGNMENTS), f"assignments listed: {listed}")
     for assignment in ASSIGNMENTS:
@@ -355,8 +361,7 @@ def test_3_grader_collects_autogrades_grades_and_releases_feedback(hub, people):
     grader = people[GRADER]
     page = grader.page
     with grader.step("log in and open Formgrader"):
-        log_in(grader, hub, GRADER, f"{FORMGRADER}/manage_assignments")
-        page.wait_for_selector("#main-table tr td.name", timeout=60_000)
+        log_in_to_formgrader(grader, hub, GRADER)
     for assignment in ASSIGNMENTS:
         with grader.step(f"collect {assignment}"):
             title, text = fg.act(page, assignment, "collect")

@@ -14,8 +14,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -23,7 +21,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import venv
 from pathlib import Path
 
 import nbformat
@@ -31,6 +28,7 @@ import pytest
 
 from coursekit import notebooks, pins
 from coursekit.apps import bundle
+from tests.jupyter_servers import DIRECT, binder_build, free_port, stop_process_group
 
 REPO = bundle.REPO
 ASSIGNMENTS = bundle.assignments()
@@ -237,66 +235,11 @@ def test_nbgrader_validate_works_inside_the_bundle(student_bundle):
 # --- Binder: postBuild, then JupyterLab as a student sees it ----------------
 
 
-def throwaway_jupyter_environment(folder):
-    """A virtual environment that sees the course's packages but has its own Jupyter config.
-
-    postBuild changes the environment's config (sys-prefix) and installs coursecheck,
-    so it must not run against .venv. The new environment imports .venv's packages
-    through a .pth file (after its own site-packages, where postBuild installs
-    coursecheck), has a copy of .venv's etc/jupyter, and its own console scripts.
-    """
-    venv.create(folder, with_pip=False)
-    purelib = Path(sysconfig.get_path("purelib", vars={"base": str(folder)}))
-    (purelib / "course_packages.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    course_prefix = Path(sys.prefix)
-    shutil.copytree(course_prefix / "etc" / "jupyter", folder / "etc" / "jupyter")
-    (folder / "share").mkdir(exist_ok=True)
-    (folder / "share" / "jupyter").symlink_to(course_prefix / "share" / "jupyter")
-    for script in ("jupyter", "jupyter-labextension", "jupyter-server", "jupyter-lab", "nbgrader"):
-        lines = (course_prefix / "bin" / script).read_text().splitlines(keepends=True)
-        wrapper = folder / "bin" / script
-        wrapper.write_text(f"#!{folder / 'bin' / 'python'}\n" + "".join(lines[1:]))
-        wrapper.chmod(0o755)
-    return folder
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
 @pytest.fixture(scope="module")
 def binder_session(student_bundle, tmp_path_factory):
     """postBuild run in a throw-away environment, then JupyterLab started in the bundle."""
     scratch = tmp_path_factory.mktemp("binder")
-    environment = throwaway_jupyter_environment(scratch / "env")
-    home = scratch / "home"
-    home.mkdir()
-    env = {
-        "HOME": str(home),
-        "PATH": f"{environment / 'bin'}{os.pathsep}/usr/bin{os.pathsep}/bin",
-        "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
-        "JUPYTER_RUNTIME_DIR": str(scratch / "runtime"),
-        "LANG": "C.UTF-8",
-        # pip fetches the build backend (flit_core) as on Binder; reuse the usual cache
-        "PIP_CACHE_DIR": os.environ.get(
-            "PIP_CACHE_DIR", str(Path(os.path.expanduser("~")) / ".cache" / "pip")
-        ),
-    }
-    env.update((k, v) for k, v in os.environ.items() if k.lower().endswith("_proxy"))
-    build = subprocess.run(
-        ["binder/postBuild"],
-        cwd=student_bundle,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert build.returncode == 0, build.stdout + build.stderr
+    environment, env = binder_build(student_bundle, scratch)
     assert git(student_bundle, "status", "--porcelain") == ""  # the build left no files behind
     port, token = free_port(), "student-token"
     server = subprocess.Popen(
@@ -313,12 +256,7 @@ def binder_session(student_bundle, tmp_path_factory):
         session.wait_until_up(server)
         yield session
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_process_group(server)
 
 
 class JupyterSession:
