@@ -290,9 +290,7 @@ class Reader(ast.NodeVisitor):
 
     def visit_ClassDef(self, node):
         """class Close(float): def __eq__(...) -- a value that answers a check's comparison."""
-        builtin = [
-            base for base in node.bases if last_name(base) in BUILTIN_VALUES and last_name(base)
-        ]
+        builtin = [last_name(base) for base in node.bases if last_name(base) in BUILTIN_VALUES]
         if builtin:
             methods = sorted(
                 name
@@ -301,7 +299,7 @@ class Reader(ast.NodeVisitor):
                 if name in COMPARING_DUNDERS
             )
             if methods:
-                kind = last_name(builtin[0])
+                kind = builtin[0]
                 what = f"a subclass of {kind} with its own {', '.join(methods)} (class {node.name})"
                 self.note(node, what)
         self.generic_visit(node)
