@@ -5,15 +5,16 @@
     python -m coursekit.apps.grade ASSIGNMENT --workers=-1                # then the grades
 
 nbgrader grades one submission after another (upstream issue #174). This is its
-AutogradeApp with one step in front: worker processes, one per core, run every
-pending notebook ahead, each in the grading sandbox with its own kernel factory,
-through nbgrader's own sanitize and execute steps (without touching the
-gradebook), and record the executed notebook (SafeExecute.record_to). Meanwhile
-nbgrader's ordinary sequential pass runs in this process: sanitize, execute,
-save grades. Its execute step finds the recorded notebook for the very same input
-(SafeExecute.replay_from) and takes it instead of running it again, waiting for a
-worker that is still at it. So the gradebook is written by one process, exactly as
-plain `nbgrader autograde` writes it (SQLite and PostgreSQL alike), only sooner.
+AutogradeApp with one step in front: worker processes, one per core and one more
+(default_workers), run every pending notebook ahead, each in the grading sandbox
+with its own kernel factory, through nbgrader's own sanitize and execute steps
+(without touching the gradebook), and record the executed notebook
+(SafeExecute.record_to). Meanwhile nbgrader's ordinary sequential pass runs in this
+process: sanitize, execute, save grades. Its execute step finds the recorded
+notebook for the very same input (SafeExecute.replay_from) and takes it instead of
+running it again, waiting for a worker that is still at it. So the gradebook is
+written by one process, exactly as plain `nbgrader autograde` writes it (SQLite and
+PostgreSQL alike), only sooner.
 
 Like nbgrader autograde: already graded submissions are skipped unless --force or
 resubmitted, so a run that was interrupted resumes where it stopped; progress is
@@ -145,7 +146,7 @@ def stop_with_parent():
 
 
 class Workers:
-    """Worker processes (`python -m coursekit.apps.grade --run-ahead …`), one per core.
+    """Worker processes (`python -m coursekit.apps.grade --run-ahead …`), default_workers() of them.
 
     Students are dealt round-robin, in the order nbgrader grades them, so that the
     sequential pass rarely waits; each worker's "done" lines remove a pending marker.
@@ -253,7 +254,7 @@ class GradeApp(AutogradeApp):
     name = "coursekit-grade"
     description = "Autograde a class on every core (the grades plain autograde gives)"
     workers = Integer(
-        0, help="Worker processes; 0: one per core; -1: none (use what jobs recorded)."
+        0, help="Worker processes; 0: one per core and one more; -1: none (use what jobs recorded)."
     ).tag(config=True)
     ahead_only = Bool(
         False, help="Only run the notebooks ahead and record them, here; save no grades."
@@ -280,7 +281,7 @@ class GradeApp(AutogradeApp):
         self.config.SafeExecute.replay_from = str(cache)
         self.progress = Progress(len(students), self.log)
         self.config.Autograde.post_convert_hook = self.progress.student_done
-        count = max(self.workers or os.cpu_count() or 1, 0)
+        count = max(self.workers or default_workers(), 0)
         for student in students if count else ():
             pending_marker(cache, student).touch()  # a worker will record it: wait for it
         workers = Workers(
@@ -307,6 +308,21 @@ class GradeApp(AutogradeApp):
             if section in ("GradingSandbox", "Execute", "Exchange", "CourseDirectory")
             and isinstance(values, dict)
         }
+
+
+def default_workers():
+    """One worker per core this process may use, and one more.
+
+    A worker waits for each kernel to start and to stop (nbclient flushes the kernel's
+    first messages, the factory cleans its sandbox); the one more runs its notebook
+    meanwhile, so the cores stay busy. Cores: those the process may run on (a
+    container's or a JupyterHub pod's CPU set), not all of the machine's.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        cores = os.cpu_count() or 1
+    return cores + 1
 
 
 class Progress:
