@@ -168,7 +168,7 @@ class Explorer:
         return f"{LABELS[name]} ({parameter} = {self.alpha.value:.2f})"
 
     def update(self):
-        """Put the current curves on the same Line2D objects, rescale, redraw, show the PNG."""
+        """Put the current curves on the same Line2D objects, rescale, draw the PNG, show it."""
         x, y, dy = self.curves()
         self.line.set_data(x, y)
         if dy is None:
@@ -181,9 +181,9 @@ class Explorer:
         self.axes.legend(handles=shown, loc="upper left")
         self.axes.relim(visible_only=True)
         self.axes.autoscale_view()
-        self.figure.canvas.draw_idle()
+        self._shown = self._image_bundle()  # drawn once: the Output and the display show it
         self.output.outputs = (
-            {"output_type": "display_data", "data": self._image_bundle(), "metadata": {}},
+            {"output_type": "display_data", "data": self._shown, "metadata": {}},
         )
 
     def png(self):
@@ -201,7 +201,7 @@ class Explorer:
     def _repr_mimebundle_(self, **kwargs):
         """Live widgets where a widget front end exists, else the current figure as an image."""
         bundle = self.widget._repr_mimebundle_(**kwargs) or {}
-        bundle.update(self._image_bundle())
+        bundle.update(self._shown)
         return bundle
 
 
