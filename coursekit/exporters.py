@@ -22,6 +22,7 @@ import nbformat
 from nbconvert.exporters import NotebookExporter
 from nbformat.v4 import new_notebook
 from nbgrader.converters.base import NbGraderException
+from traitlets import Bool
 
 from coursekit import notebooks, recovery
 from coursekit.preprocessors.safe_execute import UNREADABLE
@@ -71,7 +72,16 @@ def best_match(source_path, candidates):
 
 
 class ReadableNotebookExporter(NotebookExporter):
-    """NotebookExporter that reads every submission, readable or not."""
+    """NotebookExporter that reads every submission, readable or not.
+
+    It validates the notebook once, after the last preprocessor, not after each of
+    them (nbconvert's optimistic_validation): a notebook nbformat rejects is rejected
+    all the same, and grading a class validates a dozen times fewer per student.
+    """
+
+    optimistic_validation = Bool(True, help=NotebookExporter.optimistic_validation.help).tag(
+        config=True
+    )
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -26,6 +26,7 @@ Three promises, on top of nbgrader's Execute:
 
 import ast
 import hashlib
+import json
 import marshal
 import os
 import secrets
@@ -169,7 +170,7 @@ class SafeExecute(Execute):
         settings = GradingSandbox(parent=self).trait_values(config=True)
         fingerprint = [
             str(resources.get("nbgrader", {}).get("student")),
-            nbformat.writes(nb),
+            json.dumps(nb, sort_keys=True),  # nbformat.writes would validate it again
             repr(sorted(settings.items())),
             repr((self.timeout, self.interrupt_on_timeout, self.extra_arguments)),
             coursecheck.__version__,
