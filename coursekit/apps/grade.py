@@ -26,14 +26,15 @@ the course folder's .grading-cache/ (shared storage); then one run with `--worke
 (no workers) saves every grade from those records, running here only what no job ran.
 """
 
-import functools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
 import time
+import traceback
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
@@ -125,6 +126,9 @@ def run_ahead(course_root, settings, assignment, students, cache, parent=None):
             print(f"done {student}", flush=True)
 
 
+_engines = {}  # (database URL, options) -> this process's one engine for it
+
+
 def one_engine_per_database():
     """nbgrader opens a new SQLAlchemy engine for every gradebook it opens, several times per
     student, and each new engine compiles every query again. One engine per database
@@ -132,41 +136,56 @@ def one_engine_per_database():
     connections, not of the engine): the same queries, a quarter of the grader's time."""
     import nbgrader.api
 
-    if not hasattr(nbgrader.api.create_engine, "cache_info"):
-        nbgrader.api.create_engine = functools.cache(nbgrader.api.create_engine)
+    if nbgrader.api.create_engine is not _one_engine:
+        _one_engine.create = nbgrader.api.create_engine
+        nbgrader.api.create_engine = _one_engine
+
+
+def _one_engine(url, **options):
+    key = (str(url), tuple(sorted(options.items())))
+    if key not in _engines:
+        _engines[key] = _one_engine.create(url, **options)
+    return _engines[key]
+
+
+def forget_parent_engines():
+    """In a forked worker: leave the grader's database connections to the grader.
+
+    SQLAlchemy's rule for a fork: the child disposes of the engine without closing the
+    connections it inherited (they belong to the parent), then opens its own.
+    """
+    for engine in _engines.values():
+        engine.dispose(close=False)
+    _engines.clear()
 
 
 def stop_with_parent():
     """On Linux, ask the kernel to end this worker when its grader dies (PR_SET_PDEATHSIG)."""
     if sys.platform.startswith("linux"):
         import ctypes
-        import signal
 
         ctypes.CDLL(None).prctl(1, int(signal.SIGTERM))  # 1 = PR_SET_PDEATHSIG
 
 
 class Workers:
-    """Worker processes (`python -m coursekit.apps.grade --run-ahead …`), default_workers() of them.
+    """Worker processes, default_workers() of them, each running run_ahead for its share.
 
     Students are dealt round-robin, in the order nbgrader grades them, so that the
     sequential pass rarely waits; each worker's "done" lines remove a pending marker.
+    Every worker is started before the threads that follow them (a fork copies only
+    the thread that forks).
     """
 
     def __init__(self, count, course_root, settings, assignment, students, cache):
         self.cache = cache
-        self.processes = []
-        for number in range(min(count, len(students))):
-            share = students[number::count]
-            task = json.dumps(
-                [str(course_root), settings, assignment, share, str(cache), os.getpid()]
+        self.processes = [
+            start_worker(
+                [str(course_root), settings, assignment, students[number::count], str(cache)]
             )
-            process = subprocess.Popen(
-                [sys.executable, "-m", "coursekit.apps.grade", "--run-ahead", task],
-                stdout=subprocess.PIPE,
-                text=True,
-            )
+            for number in range(min(count, len(students)))
+        ]
+        for process in self.processes:
             threading.Thread(target=self.follow, args=(process,), daemon=True).start()
-            self.processes.append(process)
 
     def follow(self, process):
         for line in process.stdout:
@@ -185,6 +204,90 @@ class Workers:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def start_worker(task):
+    """A worker running run_ahead(*task, parent=this process), its "done" lines on .stdout.
+
+    On Linux it is forked from this process, which has imported nbgrader and the course
+    already: a fresh Python would spend about two CPU seconds importing them again, per
+    worker. Elsewhere (macOS, where a fork that does not exec is unsafe) it is a new
+    Python: `python -m coursekit.apps.grade --run-ahead TASK`.
+    """
+    task = [*task, os.getpid()]
+    if sys.platform.startswith("linux"):
+        return ForkedWorker(task)
+    return subprocess.Popen(
+        [sys.executable, "-m", "coursekit.apps.grade", "--run-ahead", json.dumps(task)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+class ForkedWorker:
+    """A worker forked from the grader, with the part of Popen that Workers uses."""
+
+    def __init__(self, task):
+        read_end, write_end = os.pipe()
+        sys.stdout.flush()  # or the worker would write the grader's pending output again
+        sys.stderr.flush()
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(read_end)
+            self.run(task, write_end)  # never returns
+        os.close(write_end)
+        self.stdout = open(read_end, encoding="utf-8")  # noqa: SIM115 - read by Workers.follow
+        self.returncode = None
+
+    @staticmethod
+    def run(task, write_end):
+        """The worker's whole life: its own gradebook connections and kernel factory, the
+        students of its share, then an exit that runs none of the grader's exit handlers."""
+        from coursekit.sandbox import factory
+
+        code = 1
+        try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # Workers.stop ends it, as a new Python
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            sys.stdout = open(write_end, "w", encoding="utf-8", buffering=1)  # noqa: SIM115
+            forget_parent_engines()
+            factory.forget_inherited_factories()
+            run_ahead(*task)
+            code = 0
+        except BaseException:  # noqa: BLE001 - said on stderr; the grader grades the rest
+            traceback.print_exc()
+        finally:
+            try:
+                factory.stop_all()
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(code)
+
+    def poll(self):
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout=None):
+        give_up = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if give_up is not None and time.monotonic() > give_up:
+                raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout)
+            time.sleep(0.05)
+        return self.returncode
+
+    def send_signal(self, signum):
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def terminate(self):
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)
 
 
 def forced(config):

@@ -242,6 +242,11 @@ def factory_for(settings, mode, hidden, log):
     return factory
 
 
+def forget_inherited_factories():
+    """In a forked process: the factories it inherited are its parent's, not its to stop."""
+    _factories.clear()
+
+
 @atexit.register
 def stop_all():
     for factory in list(_factories.values()):
