@@ -30,6 +30,7 @@ Standard library (and the kernel's packages, through kernel_start) only.
 """
 
 import ctypes
+import gc
 import marshal
 import os
 import resource
@@ -286,6 +287,12 @@ def main():
     import kernel_start
 
     loaded = kernel_start.preload()  # {"guardian": ...}: each kernel takes it out of its copy
+    # What every kernel inherits (about 90,000 objects: numpy, matplotlib, IPython, the
+    # checks) lives as long as the kernel: freeze it, so that no kernel's garbage collector
+    # scans it again (figures make many collections: about half their time is saved) and
+    # the pages stay shared with this process.
+    gc.collect()
+    gc.freeze()
     not_traceable()
     kernels = []
     send_message(control, {"ready": True, "pid": os.getpid()})
