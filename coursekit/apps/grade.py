@@ -136,15 +136,16 @@ def one_engine_per_database():
     connections, not of the engine): the same queries, a quarter of the grader's time."""
     import nbgrader.api
 
-    if nbgrader.api.create_engine is not _one_engine:
-        _one_engine.create = nbgrader.api.create_engine
-        nbgrader.api.create_engine = _one_engine
+    nbgrader.api.create_engine = _one_engine
 
 
 def _one_engine(url, **options):
+    """sqlalchemy.create_engine (which nbgrader.api calls), once per database and options."""
+    from sqlalchemy import create_engine
+
     key = (str(url), tuple(sorted(options.items())))
     if key not in _engines:
-        _engines[key] = _one_engine.create(url, **options)
+        _engines[key] = create_engine(url, **options)
     return _engines[key]
 
 
