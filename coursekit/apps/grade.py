@@ -189,9 +189,11 @@ class Workers:
             threading.Thread(target=self.follow, args=(process,), daemon=True).start()
 
     def follow(self, process):
-        for line in process.stdout:
-            if line.startswith("done "):
-                pending_marker(self.cache, line.split(" ", 1)[1].strip()).unlink(missing_ok=True)
+        with process.stdout:  # closed when the worker ends: no pipe left to the collector
+            for line in process.stdout:
+                if line.startswith("done "):
+                    student = line.split(" ", 1)[1].strip()
+                    pending_marker(self.cache, student).unlink(missing_ok=True)
         for marker in (Path(self.cache) / "pending").glob("*"):  # a worker died: don't wait
             if process.poll() is not None and not any(p.poll() is None for p in self.processes):
                 marker.unlink(missing_ok=True)
