@@ -47,6 +47,7 @@ from traitlets import Bool, Integer
 from coursekit.preprocessors.safe_execute import pending_marker
 
 CACHE = ".grading-cache"  # in the course folder, ignored by git; removed after a full run
+CLAIMS = "claimed"  # in an assignment's cache: one empty file per student a worker took
 
 
 class PreExecute(Autograde):
@@ -90,11 +91,13 @@ class PreExecute(Autograde):
         super()._init_preprocessors()
 
 
-def run_ahead(course_root, settings, assignment, students, cache, parent=None):
+def run_ahead(course_root, settings, assignment, students, cache, parent=None, claim=False):
     """A worker's job: run these students' notebooks in the sandbox, one after the other, and
     record them; say "done STUDENT" on stdout after each (a failure too: the sequential
-    pass then grades that student itself, and says why). A worker whose grader is gone
-    (killed) stops before its next student."""
+    pass then grades that student itself, and says why). With `claim`, the workers share
+    one list: each takes the next student no other worker has claimed (claimed()), so
+    a slow notebook holds up one worker, not a share of the class dealt in advance. A
+    worker whose grader is gone (killed) stops before its next student."""
     from coursekit.course import Course, in_folder
 
     if parent is not None:
@@ -111,6 +114,8 @@ def run_ahead(course_root, settings, assignment, students, cache, parent=None):
         for student in students:
             if parent is not None and os.getppid() != parent:
                 return
+            if claim and not claimed(cache, student):
+                continue
             scratch = Path(cache) / "scratch" / student
             try:
                 app.coursedir.assignment_id = assignment
@@ -124,6 +129,15 @@ def run_ahead(course_root, settings, assignment, students, cache, parent=None):
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
             print(f"done {student}", flush=True)
+
+
+def claimed(cache, student):
+    """True for the one worker that claims this student first (the file is created once)."""
+    try:
+        os.close(os.open(Path(cache) / CLAIMS / str(student), os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        return False
+    return True
 
 
 _engines = {}  # (database URL, options) -> this process's one engine for it
@@ -169,22 +183,22 @@ def stop_with_parent():
 
 
 class Workers:
-    """Worker processes, default_workers() of them, each running run_ahead for its share.
+    """Worker processes, default_workers() of them, each running run_ahead on the class.
 
-    Students are dealt round-robin, in the order nbgrader grades them, so that the
-    sequential pass rarely waits; each worker's "done" lines remove a pending marker.
+    Each worker claims the next student no other worker took, in the order nbgrader
+    grades them, so that the sequential pass rarely waits and no worker is idle while
+    another still has a queue; each worker's "done" lines remove a pending marker.
     Every worker is started before the threads that follow them (a fork copies only
     the thread that forks).
     """
 
     def __init__(self, count, course_root, settings, assignment, students, cache):
         self.cache = cache
-        self.processes = [
-            start_worker(
-                [str(course_root), settings, assignment, students[number::count], str(cache)]
-            )
-            for number in range(min(count, len(students)))
-        ]
+        claims = Path(cache) / CLAIMS
+        shutil.rmtree(claims, ignore_errors=True)  # an interrupted run's claims: not this run's
+        claims.mkdir(parents=True)
+        task = [str(course_root), settings, assignment, students, str(cache)]
+        self.processes = [start_worker(task) for _ in range(min(count, len(students)))]
         for process in self.processes:
             threading.Thread(target=self.follow, args=(process,), daemon=True).start()
 
@@ -210,14 +224,15 @@ class Workers:
 
 
 def start_worker(task):
-    """A worker running run_ahead(*task, parent=this process), its "done" lines on .stdout.
+    """A worker running run_ahead(*task, parent=this process, claim=True), its "done" lines
+    on .stdout.
 
     On Linux it is forked from this process, which has imported nbgrader and the course
     already: a fresh Python would spend about two CPU seconds importing them again, per
     worker. Elsewhere (macOS, where a fork that does not exec is unsafe) it is a new
     Python: `python -m coursekit.apps.grade --run-ahead TASK`.
     """
-    task = [*task, os.getpid()]
+    task = [*task, os.getpid(), True]
     if sys.platform.startswith("linux"):
         return ForkedWorker(task)
     return subprocess.Popen(
@@ -245,7 +260,7 @@ class ForkedWorker:
     @staticmethod
     def run(task, write_end):
         """The worker's whole life: its own gradebook connections and kernel factory, the
-        students of its share, then an exit that runs none of the grader's exit handlers."""
+        students it claims, then an exit that runs none of the grader's exit handlers."""
         from coursekit.sandbox import factory
 
         code = 1

@@ -132,6 +132,17 @@ def test_the_workers_ran_every_notebook(sqlite):
     assert f"{len(students)} notebook(s) run ahead by 2 worker(s)" in printed
 
 
+def test_each_student_is_claimed_by_one_worker_only(tmp_path):
+    """Workers share the class: the first to claim a student runs it, the others go on."""
+    from coursekit.apps.grade import CLAIMS, claimed
+
+    (tmp_path / CLAIMS).mkdir()
+    assert claimed(tmp_path, "s001")
+    assert not claimed(tmp_path, "s001")
+    assert claimed(tmp_path, "s002")
+    assert sorted(path.name for path in (tmp_path / CLAIMS).iterdir()) == ["s001", "s002"]
+
+
 def test_force_grades_everyone_again_with_the_same_grades(sqlite):
     students, plain, fast, _ = sqlite
     printed = grade_command(fast, "--force")
