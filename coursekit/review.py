@@ -26,6 +26,7 @@ HideLeakedTests then hides what it printed from the first test cell on.
 """
 
 import ast
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -210,8 +211,13 @@ class Finding:
         return f"{self.what} in {self.cell}, line {self.line}"
 
 
+@functools.lru_cache(maxsize=4096)
 def python_of(source):
-    """The cell as plain Python (IPython's own rewriting of %magics and !commands)."""
+    """The cell as plain Python (IPython's own rewriting of %magics and !commands).
+
+    Remembered by source: the course's own cells are the same in every notebook of a
+    class, and IPython's rewriting is the dearest step of reading one.
+    """
     from IPython.core.inputtransformer2 import TransformerManager
 
     return TransformerManager().transform_cell(source)
