@@ -393,19 +393,23 @@ def mark_magic_calls(tree):
                 inner.parent_call = node
 
 
-def imported_names(trees, package=None):
-    """Names bound by imports in the cells; only those of `package`'s modules if given."""
-    names = set()
+def imported_names(trees, package):
+    """(every name bound by imports in the cells, those bound to `package`'s modules)."""
+    names, of_package = set(), set()
     for tree in trees:
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
-                    if package is None or alias.name.split(".")[0] == package:
-                        names.add(alias.asname or alias.name.split(".")[0])
+                    name = alias.asname or alias.name.split(".")[0]
+                    names.add(name)
+                    if alias.name.split(".")[0] == package:
+                        of_package.add(name)
             elif isinstance(node, ast.ImportFrom):
-                if package is None or (node.module or "").split(".")[0] == package:
-                    names.update((alias.asname or alias.name) for alias in node.names)
-    return names
+                bound = [alias.asname or alias.name for alias in node.names]
+                names.update(bound)
+                if (node.module or "").split(".")[0] == package:
+                    of_package.update(bound)
+    return names, of_package
 
 
 def cell_name(cell, index):
@@ -424,8 +428,7 @@ def findings(notebook):
         except (SyntaxError, ValueError):
             continue  # the cell fails when it runs; nothing to read here
         parsed.append((index, cell, tree))
-    imported = imported_names(tree for _, _, tree in parsed)
-    graders = imported_names((tree for _, _, tree in parsed), "coursecheck")
+    imported, graders = imported_names((tree for _, _, tree in parsed), "coursecheck")
     found = []
     for index, cell, tree in parsed:
         if notebooks.is_locked(cell):
