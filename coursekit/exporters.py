@@ -18,7 +18,6 @@ Configured in nbgrader_config.py, section "Grading sandbox".
 import os
 from pathlib import Path
 
-import nbformat
 from nbconvert.exporters import NotebookExporter
 from nbformat.v4 import new_notebook
 from nbgrader.converters.base import NbGraderException
@@ -104,11 +103,8 @@ class ReadableNotebookExporter(NotebookExporter):
     def from_file(self, file_stream, resources=None, **kw):
         student = (resources or {}).get("nbgrader", {}).get("student", "?")
         name = Path(file_stream.name).name
-        problem = notebooks.read_problem(file_stream.name)
-        notebook = None
-        if problem is None:
-            notebook = nbformat.read(file_stream, as_version=4)
-        else:
+        notebook, problem = notebooks.read_gradable(file_stream.name)
+        if problem is not None:
             reason = f"the submitted file {name} is not a readable notebook ({problem})"
             self.log.error("Student %s: %s; every test scores 0.", student, reason)
             notebook = new_notebook()  # RestoreCells puts the read-only and test cells in

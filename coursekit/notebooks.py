@@ -138,19 +138,26 @@ def read_problem(path):
     The reason names the kind of problem, never the file's content (which may be
     anything a student uploaded).
     """
+    return read_gradable(path)[1]
+
+
+def read_gradable(path):
+    """(the notebook at `path`, None), or (None, why nbgrader cannot grade it): read_problem's
+    reasons, and the notebook read once when there is none."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as error:
-        return f"cannot be read ({type(error).__name__})"
+        return None, f"cannot be read ({type(error).__name__})"
     if not data.strip():
-        return "the file is empty"
+        return None, "the file is empty"
     try:
         notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
     except Exception as error:  # any parse or schema failure means "not gradable"
         first = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        return f"{type(error).__name__}: {first.split(': ')[0]}"[:160]
-    return structure_problem(notebook)
+        return None, f"{type(error).__name__}: {first.split(': ')[0]}"[:160]
+    problem = structure_problem(notebook)
+    return (None, problem) if problem else (notebook, None)
 
 
 def read(path):
