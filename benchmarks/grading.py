@@ -128,11 +128,14 @@ def measure(size, runs):
                 way: course_for(way, folder / way.replace(" ", "_"), assignment, size)
                 for way in WAYS
             }
-            for way, course in courses.items():
-                timings = [run(way, course, assignment) for _ in range(runs)]
+            timings = {way: [] for way in WAYS}
+            for _ in range(runs):  # round by round: a slow spell of the machine slows each way
+                for way, course in courses.items():
+                    timings[way].append(run(way, course, assignment))
+            for way, measured in timings.items():
                 figures[assignment][way] = (
-                    median([w for w, _ in timings]),
-                    median([c for _, c in timings]),
+                    median([w for w, _ in measured]),
+                    median([c for _, c in measured]),
                 )
             agree[assignment] = scores(courses["course, sequential"], assignment) == scores(
                 courses["make grade"], assignment
