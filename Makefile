@@ -21,7 +21,7 @@ help:
 	@echo "make release  regenerate release/ from source/ with nbgrader"
 	@echo "make translate  update the 繁體中文 catalogs (course/locale) and build the zh-TW lessons"
 	@echo "make grade ASSIGNMENT=name  autograde a class on every core (as nbgrader autograde grades it)"
-	@echo "make bench    how fast and how big: lessons, grading a class, a cold install (~15 min)"
+	@echo "make bench    how fast and how big: lessons, grading a class, a cold install (~35 min)"
 	@echo "make demo     run a whole term on a sample class in build/demo-term (nbgrader commands)"
 	@echo "make report ASSIGNMENT=sigmoid_exercise [FOLDER=build/demo-term]"
 	@echo "              the class report of a graded assignment: FOLDER/reports/ASSIGNMENT.html"
@@ -97,7 +97,9 @@ grade: $(STAMP)
 
 # Figures, not tests: each lesson's seconds and kernel memory, a synthetic class graded by
 # nbgrader alone, by the course in sequence and by make grade, a cold install (benchmarks/).
-# BENCH_ARGS="--only lessons --repeat 5" (see python -m benchmarks --help).
+# Each class is graded three times, round by round (the medians are printed): about 35
+# minutes on two cores. BENCH_ARGS="--only lessons --repeat 5" or "--class-runs 1" (see
+# python -m benchmarks --help).
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 

@@ -1,6 +1,7 @@
 """`make bench`: how fast and how big the course is on this machine, as tables of figures.
 
     .venv/bin/python -m benchmarks [--only lessons,grading,install,activations] [--repeat 3]
+        [--class-runs 3]
 
 Sections, each a module: machine.py (cores, memory, the sandbox), lessons.py (each
 lesson and each assignment solution: seconds and kernel peak memory), grading.py (a

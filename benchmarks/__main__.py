@@ -15,7 +15,9 @@ def main(argv=None):
     parser.add_argument("--only", default=",".join(SECTIONS), help="sections, comma-separated")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each notebook (median)")
     parser.add_argument("--students", type=int, default=40, help="class size per assignment")
-    parser.add_argument("--class-runs", type=int, default=1, help="gradings of each class (median)")
+    parser.add_argument(
+        "--class-runs", type=int, default=3, help="gradings of each class, round by round (median)"
+    )
     args = parser.parse_args(argv)
     chosen = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = set(chosen) - set(SECTIONS)
