@@ -18,6 +18,9 @@ socket it inherited as CONTROL_FD:
           /dev/shm and remove the System V shared memory, semaphores and message
           queues and the POSIX message queues of its IPC namespace.
 
+When the socket closes (the grader is done, or was killed), it cleans once more and
+ends: with limits only there is no sandbox whose end would end the kernels.
+
 Nothing a kernel did can reach the next one: each is forked from this process,
 which never runs student code; the sandbox's other processes are killed and its
 temporary folders and IPC objects removed in between (every other folder a kernel
@@ -299,7 +302,8 @@ def main():
     while True:
         try:
             request = read_message(control)
-        except (EOFError, OSError):
+        except (EOFError, OSError):  # the grader is gone (done, or killed): so are its kernels
+            clean(kill_all, kernels)  # with limits only, nothing else would end them
             return
         op = request.get("op")
         if op == "start":

@@ -375,6 +375,36 @@ def test_a_crash_in_the_middle_of_a_class_keeps_the_grades_already_given(tmp_pat
     assert results["b_slow"].cells == {"test_one": 0.0, "test_two": 1.0}  # interrupted at 3 s
 
 
+def test_without_the_sandbox_a_killed_grader_leaves_no_kernel_running(tmp_path):
+    """Limits only (a laptop without bubblewrap): no process namespace ends the kernels with
+    the grader, so the zygote, told by its closed socket, ends them before it goes."""
+    course = tiny_course(tmp_path)
+    with open(course.root / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write(f"c.GradingSandbox.bwrap = {NO_BWRAP['bwrap']!r}\n")  # the grader below
+        config.write("c.GradingSandbox.fallback = 'limits-only'\n")  # reads the file only
+    slow = {**tiny_answers(), "one": "import time\ntime.sleep(30)\n" + tiny_answers()["one"]}
+    submit(course, "a_slow", slow)
+    env = {name: value for name, value in os.environ.items() if name != FALLBACK}
+    grader = subprocess.Popen(
+        [sys.executable, "-m", "nbgrader", "autograde", TINY, "--force"],
+        cwd=course.root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 90
+    while len(kernels_of(grader.pid)) < 2:  # the zygote and the kernel it forked
+        assert time.monotonic() < deadline and grader.poll() is None, "no kernel started"
+        time.sleep(0.2)
+    time.sleep(2)
+    grader.kill()  # the power cut, in the middle of the notebook
+    grader.wait()
+    deadline = time.monotonic() + 10
+    while kernels_of(grader.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert kernels_of(grader.pid) == []
+
+
 def runtime_folders_of(pid):
     import tempfile
 
