@@ -338,24 +338,37 @@ def test_graded_by_an_ordinary_user_one_notebook_leaves_nothing_for_the_next():
         shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.mark.sandbox
-def test_a_crash_in_the_middle_of_a_class_keeps_the_grades_already_given(tmp_path):
-    course = tiny_course(tmp_path, Execute={"timeout": 3})
-    slow = {**tiny_answers(), "one": "import time\ntime.sleep(20)\n" + tiny_answers()["one"]}
-    for student, answers in [
-        ("a_first", tiny_answers()),
-        ("b_slow", slow),
-        ("c_last", tiny_answers()),
-    ]:
-        submit(course, student, answers)
+def sleeping_answers(seconds):
+    """Right answers whose first cell sleeps first: a notebook to kill a grader in."""
+    return {
+        **tiny_answers(),
+        "one": f"import time\ntime.sleep({seconds})\n" + tiny_answers()["one"],
+    }
+
+
+def start_grader(course):
+    """`nbgrader autograde` of the tiny assignment as a process of its own, to be killed; the
+    course's nbgrader_config.py alone decides the sandbox (no fallback variable)."""
     env = {name: value for name, value in os.environ.items() if name != FALLBACK}
-    grader = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "nbgrader", "autograde", TINY, "--force"],
         cwd=course.root,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+@pytest.mark.sandbox
+def test_a_crash_in_the_middle_of_a_class_keeps_the_grades_already_given(tmp_path):
+    course = tiny_course(tmp_path, Execute={"timeout": 3})
+    for student, answers in [
+        ("a_first", tiny_answers()),
+        ("b_slow", sleeping_answers(20)),
+        ("c_last", tiny_answers()),
+    ]:
+        submit(course, student, answers)
+    grader = start_grader(course)
     deadline = time.monotonic() + 90
     while not (course.root / "autograded" / "b_slow").exists():
         assert time.monotonic() < deadline and grader.poll() is None, "b_slow was never graded"
@@ -382,16 +395,8 @@ def test_without_the_sandbox_a_killed_grader_leaves_no_kernel_running(tmp_path):
     with open(course.root / "nbgrader_config.py", "a", encoding="utf-8") as config:
         config.write(f"c.GradingSandbox.bwrap = {NO_BWRAP['bwrap']!r}\n")  # the grader below
         config.write("c.GradingSandbox.fallback = 'limits-only'\n")  # reads the file only
-    slow = {**tiny_answers(), "one": "import time\ntime.sleep(30)\n" + tiny_answers()["one"]}
-    submit(course, "a_slow", slow)
-    env = {name: value for name, value in os.environ.items() if name != FALLBACK}
-    grader = subprocess.Popen(
-        [sys.executable, "-m", "nbgrader", "autograde", TINY, "--force"],
-        cwd=course.root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    submit(course, "a_slow", sleeping_answers(30))
+    grader = start_grader(course)
     deadline = time.monotonic() + 90
     while len(kernels_of(grader.pid)) < 2:  # the zygote and the kernel it forked
         assert time.monotonic() < deadline and grader.poll() is None, "no kernel started"
