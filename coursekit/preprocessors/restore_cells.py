@@ -16,10 +16,11 @@
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, GradeCell, MissingEntry, TaskCell
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.nbgraderformat import SCHEMA_VERSION
 from nbgrader.preprocessors import OverwriteCells
@@ -39,9 +40,9 @@ class RestoreCells(OverwriteCells):
         with Gradebook(resources["nbgrader"]["db_url"]) as gradebook:
             source = gradebook.find_notebook(notebook_id, assignment_id)
             self.known = {cell.name: cell for cell in source.source_cells}
-            self.points = {cell.name: cell.max_score for cell in source.grade_cells}
+            self.points = max_scores(gradebook, GradeCell, source)
             self.solutions = {cell.name for cell in source.solution_cells}
-            self.tasks = {cell.name: cell.max_score for cell in source.task_cells}
+            self.tasks = max_scores(gradebook, TaskCell, source)
             coursedir = CourseDirectory(config=self.config)
             source = coursedir.format_path(coursedir.source_directory, ".", assignment_id)
             path = Path(source) / f"{notebook_id}.ipynb"
@@ -58,7 +59,11 @@ class RestoreCells(OverwriteCells):
         for cell in nb.cells:
             if notebooks.grade_id(cell) is not None:
                 cell.metadata["nbgrader"] = self.metadata_for(notebooks.grade_id(cell))
-        nb, resources = super().preprocess(nb, resources)  # restores the code of read-only cells
+        # OverwriteCells, cell by cell (it restores the code of read-only cells), asking the
+        # cells read above instead of querying the gradebook twice for every cell
+        self.notebook_id, self.assignment_id = notebook_id, assignment_id
+        self.gradebook = SourceCells(self.known, self.points)
+        nb, resources = super(OverwriteCells, self).preprocess(nb, resources)
         if self.add_missing_cells:
             self.put_back_missing_cells(nb, student)
         give_unique_ids(nb)
@@ -156,6 +161,31 @@ class RestoreCells(OverwriteCells):
         cell.metadata.nbgrader["checksum"] = source.checksum
         cell["id"] = free_id(re.sub(r"[^A-Za-z0-9_-]", "-", grade_id)[:40] or "restored", used_ids)
         return cell
+
+
+def max_scores(gradebook, kind, notebook):
+    """{grade_id: points} of the notebook's cells of this kind (GradeCell or TaskCell), in one
+    query (through notebook.grade_cells, each cell's points would be a query of its own)."""
+    rows = gradebook.db.query(kind.name, kind.max_score).filter(kind.notebook_id == notebook.id)
+    return dict(rows.all())
+
+
+class SourceCells:
+    """The two questions OverwriteCells asks its gradebook about each cell, answered from the
+    assignment's cells as RestoreCells read them (the gradebook's own answers)."""
+
+    def __init__(self, known, points):
+        self.known, self.points = known, points
+
+    def find_source_cell(self, grade_id, notebook_id, assignment_id):
+        if grade_id not in self.known:
+            raise MissingEntry()
+        return self.known[grade_id]
+
+    def find_graded_cell(self, grade_id, notebook_id, assignment_id):
+        if grade_id not in self.points:
+            raise MissingEntry()
+        return SimpleNamespace(name=grade_id, max_score=self.points[grade_id])
 
 
 def free_id(wanted, used_ids):
