@@ -141,16 +141,30 @@ def claimed(cache, student):
 
 
 _engines = {}  # (database URL, options) -> this process's one engine for it
+_tables_made = set()  # the engines whose gradebook tables this process made or found
 
 
 def one_engine_per_database():
     """nbgrader opens a new SQLAlchemy engine for every gradebook it opens, several times per
     student, and each new engine compiles every query again. One engine per database
     for this process keeps them compiled (Gradebook.close disposes of the engine's
-    connections, not of the engine): the same queries, a quarter of the grader's time."""
+    connections, not of the engine): the same queries, a quarter of the grader's time.
+    Each opening also checks every table of the gradebook (create_all); once per
+    engine is enough: a table made or found stays there while the class is graded."""
     import nbgrader.api
 
     nbgrader.api.create_engine = _one_engine
+    nbgrader.api.Base.metadata.create_all = _make_tables_once
+
+
+def _make_tables_once(bind, **options):
+    """MetaData.create_all of nbgrader's tables, once per engine of this process."""
+    from nbgrader.api import Base
+    from sqlalchemy import MetaData
+
+    if bind not in _tables_made:
+        MetaData.create_all(Base.metadata, bind=bind, **options)
+        _tables_made.add(bind)
 
 
 def _one_engine(url, **options):
@@ -172,6 +186,7 @@ def forget_parent_engines():
     for engine in _engines.values():
         engine.dispose(close=False)
     _engines.clear()
+    _tables_made.clear()
 
 
 def stop_with_parent():
